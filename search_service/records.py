@@ -1,0 +1,241 @@
+"""Records: the `Record` type and the readers for archive page text and record JSON/JSONL."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, Iterator
+
+LANGUAGES = ("ru", "en")
+RECORD_SUFFIXES = (".txt", ".json", ".jsonl")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
+_DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_LATIN = re.compile(r"[A-Za-z]")
+_PAGE_CHROME = {"skip to content"}
+_RIGHTS_START = ("The History and Public Policy Program welcomes", "To enquire about this document")
+_TRANSLATOR = re.compile(r"Translated by ([^.]+)\.")
+_KNOWN_KEYS = {"id", "title", "date", "summary", "citation", "texts"}
+
+
+class RecordError(ValueError):
+    """A record that cannot be read; `str()` is `file:line: what is wrong`."""
+
+    def __init__(self, source: str, line: int, reason: str) -> None:
+        super().__init__(f"{source}:{line}: {reason}")
+        self.source = source
+        self.line = line
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Record:
+    """One archival record: metadata plus its text in each language (paragraphs separated by blank lines)."""
+
+    id: str
+    title: str
+    date: str | None
+    texts: dict[str, str]
+    summary: str = ""
+    citation: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+    def to_json(self) -> dict:
+        """The record in the project's record format (as served by the API)."""
+        out: dict = {"id": self.id, "title": self.title, "date": self.date, "summary": self.summary,
+                     "citation": self.citation, "texts": dict(self.texts)}
+        out.update(self.metadata)
+        return out
+
+
+@dataclass
+class ReadResult:
+    records: list[Record]
+    errors: list[RecordError]
+
+
+def script_language(text: str) -> str | None:
+    """'ru' when Cyrillic letters dominate, 'en' when Latin ones do, None for no letters."""
+    cyrillic = len(_CYRILLIC.findall(text))
+    latin = len(_LATIN.findall(text))
+    if cyrillic == latin == 0:
+        return None
+    return "ru" if cyrillic >= latin else "en"
+
+
+def read_records(paths: Iterable[Path]) -> ReadResult:
+    """Read every record file (or folder of them); bad records become errors, the rest are kept."""
+    records: list[Record] = []
+    errors: list[RecordError] = []
+    seen: dict[str, str] = {}
+    for path in _record_files(paths):
+        for item in _read_file(path):
+            if isinstance(item, RecordError):
+                errors.append(item)
+            elif item.id in seen:
+                line = int(item.source.rsplit(":", 1)[1])
+                errors.append(RecordError(str(path), line, f"duplicate id {item.id!r} (first in {seen[item.id]})"))
+            else:
+                seen[item.id] = item.source
+                records.append(item)
+    return ReadResult(records, errors)
+
+
+def _record_files(paths: Iterable[Path]) -> Iterator[Path]:
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in RECORD_SUFFIXES
+                              and not p.name.startswith("."))
+        else:
+            yield path
+
+
+def _read_file(path: Path) -> Iterator[Record | RecordError]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        yield RecordError(str(path), 0, f"cannot read file: {exc.strerror}")
+        return
+    if path.suffix == ".txt":
+        yield _guard(path, 1, lambda: parse_archive_text(_decode(path, raw, 1), path.stem, str(path)))
+    elif path.suffix == ".json":
+        yield _guard(path, 1, lambda: parse_record_json(_decode(path, raw, 1), str(path), 1))
+    elif path.suffix == ".jsonl":
+        for number, line in enumerate(raw.split(b"\n"), start=1):
+            if line.strip():
+                yield _guard(path, number, lambda: parse_record_json(_decode(path, line, number), str(path), number))
+    else:
+        yield RecordError(str(path), 0, f"unknown record file type {path.suffix!r} (expected .txt, .json or .jsonl)")
+
+
+def _guard(path: Path, line: int, parse) -> Record | RecordError:
+    try:
+        return parse()
+    except RecordError as exc:
+        return exc
+
+
+def _decode(path: Path, raw: bytes, line: int) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RecordError(str(path), line, f"not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})")
+
+
+def parse_record_json(text: str, source: str, line: int = 1) -> Record:
+    """Parse one record in the project's JSON record format."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecordError(source, line, f"bad JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(data, dict):
+        raise RecordError(source, line, f"a record must be a JSON object, got {type(data).__name__}")
+    record_id = data.get("id")
+    if not isinstance(record_id, str) or not record_id:
+        raise RecordError(source, line, "missing id")
+    if not ID_PATTERN.match(record_id):
+        raise RecordError(source, line, f"bad id {record_id!r}: use 1-200 of A-Z a-z 0-9 . _ -")
+    texts = data.get("texts")
+    if not isinstance(texts, dict):
+        raise RecordError(source, line, "missing texts: expected an object like {\"ru\": ..., \"en\": ...}")
+    unknown = sorted(set(texts) - set(LANGUAGES))
+    if unknown:
+        raise RecordError(source, line, f"unknown language {unknown[0]!r} in texts (expected ru or en)")
+    if any(value is not None and not isinstance(value, str) for value in texts.values()):
+        raise RecordError(source, line, "texts values must be strings")
+    texts = {lang: value for lang, value in texts.items() if value and value.strip()}
+    if not texts:
+        raise RecordError(source, line, "no text: texts has no non-empty ru or en")
+    date = data.get("date")
+    if date is not None and (not isinstance(date, str) or not _valid_date(date)):
+        raise RecordError(source, line, f"bad date {date!r}: expected YYYY, YYYY-MM, YYYY-MM-DD or null")
+    strings = {}
+    for key in ("title", "summary", "citation"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise RecordError(source, line, f"{key} must be a string or null")
+        strings[key] = value or ""
+    metadata = {key: value for key, value in data.items()
+                if key not in _KNOWN_KEYS and isinstance(value, str)}
+    return Record(id=record_id, date=date, texts=texts, metadata=metadata, source=f"{source}:{line}", **strings)
+
+
+def _valid_date(date: str) -> bool:
+    if not _DATE_PATTERN.match(date):
+        return False
+    try:
+        datetime.strptime(date + "-01-01"[len(date) - 4:], "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True
+
+
+def parse_archive_text(text: str, record_id: str, source: str) -> Record:
+    """Parse archive page text (date line, title, Russian and English text, summary, citation).
+
+    Text without that structure still becomes a record: title from the first line, the language of
+    each paragraph from its script.
+    """
+    if not ID_PATTERN.match(record_id):
+        raise RecordError(source, 1, f"bad id {record_id!r} from the file name: use A-Z a-z 0-9 . _ -")
+    paragraphs = [p for p in _paragraphs(text) if p.lower() not in _PAGE_CHROME]
+    if not paragraphs:
+        raise RecordError(source, 1, "no text: the file is empty")
+    date = _parse_long_date(paragraphs[0])
+    info = _index_of(paragraphs, "Document Information")
+    if date is None or info is None or len(paragraphs) < 4:
+        return _plain_text_record(paragraphs, record_id, source)
+    title, body = paragraphs[1], paragraphs[2:info]
+    summary = body.pop() if body and script_language(body[-1]) == "en" else ""
+    citation = next((p for p in paragraphs[info + 1:] if not p.startswith(_RIGHTS_START)), "")
+    translator = _TRANSLATOR.search(citation)
+    metadata = {"translator": translator.group(1)} if translator else {}
+    return _record_from_paragraphs(record_id, title, date, body, source, summary=summary, citation=citation,
+                                   metadata=metadata)
+
+
+def _plain_text_record(paragraphs: list[str], record_id: str, source: str) -> Record:
+    title, _, first_rest = paragraphs[0].partition("\n")
+    body = ([first_rest.strip()] if first_rest.strip() else []) + paragraphs[1:]
+    return _record_from_paragraphs(record_id, title.strip(), None, body or [title.strip()], source)
+
+
+def _record_from_paragraphs(record_id: str, title: str, date: str | None, body: list[str], source: str,
+                            **extra) -> Record:
+    by_language: dict[str, list[str]] = {}
+    for paragraph in body:
+        lang = script_language(paragraph)
+        if lang:
+            by_language.setdefault(lang, []).append(paragraph)
+    if not by_language:
+        raise RecordError(source, 1, "no text: no paragraph has Russian or English letters")
+    texts = {lang: "\n\n".join(paras) for lang, paras in by_language.items()}
+    return Record(id=record_id, title=title, date=date, texts=texts, source=f"{source}:1", **extra)
+
+
+def _paragraphs(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [p.strip() for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+
+
+def _index_of(paragraphs: list[str], heading: str) -> int | None:
+    return next((i for i, p in enumerate(paragraphs) if p.strip() == heading), None)
+
+
+def _parse_long_date(line: str) -> str | None:
+    for fmt in ("%B %d, %Y", "%d %B %Y", "%B %Y"):
+        try:
+            parsed = datetime.strptime(line.strip(), fmt)
+        except ValueError:
+            continue
+        return parsed.strftime("%Y-%m-%d" if "%d" in fmt else "%Y-%m")
+    return None
