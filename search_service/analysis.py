@@ -116,11 +116,13 @@ def word_terms(word: str) -> tuple[str, ...]:
     return (word,)
 
 
-def analyze(text: str) -> Iterator[Term]:
+def analyze(text: str, hyphen_parts: bool = True) -> Iterator[Term]:
     """Index terms of a text, in order; alternatives for one word share its position.
 
     A hyphenated word yields its own terms and those of each part, so `Во-первых` is found by
-    `во-первых` and by `первых`.
+    `во-первых` and by `первых`. A query word leaves the parts out (`hyphen_parts=False`): the
+    whole word is in the index, and its parts alone (`в`) would match nearly everything. Positions
+    advance the same either way, so phrases line up.
     """
     position = 0
     for word in words(text):
@@ -129,10 +131,11 @@ def analyze(text: str) -> Iterator[Term]:
             yield Term(term, position, word.start, word.end)
         parts = _HYPHENS.split(normalized)
         if len(parts) > 1:
-            offset = word.start
-            for index, part in enumerate(parts):
-                for term in word_terms(part):
-                    yield Term(term, position + index, offset, offset + len(part))
-                offset += len(part) + 1
+            if hyphen_parts:
+                offset = word.start
+                for index, part in enumerate(parts):
+                    for term in word_terms(part):
+                        yield Term(term, position + index, offset, offset + len(part))
+                    offset += len(part) + 1
             position += len(parts) - 1
         position += 1

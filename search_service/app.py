@@ -1,0 +1,63 @@
+"""`create_app(config)`: the Flask application factory."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, request
+
+from search_service import api, pages
+from search_service.config import Config
+from search_service.engine import IndexMissing, QueryError
+from search_service.web import json_error
+
+# Pages load nothing from elsewhere and run no inline script.
+_PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "object-src 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
+    app = Flask(__name__)
+    app.config["SEARCH"] = config
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.register_blueprint(api.blueprint)
+    app.register_blueprint(pages.blueprint)
+
+    @app.errorhandler(QueryError)
+    def query_error(error: QueryError):
+        return _error("bad_query", str(error), 400)
+
+    @app.errorhandler(IndexMissing)
+    def index_missing(error: IndexMissing):
+        return _error("index_missing", str(error), 503)
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return _error("not_found", f"nothing at {request.path}", 404)
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return _error("method_not_allowed", f"{request.method} is not allowed on {request.path}", 405)
+
+    @app.errorhandler(500)
+    def internal_error(error):
+        return _error("internal", "the server failed to answer; the error was logged", 500)
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in _PAGE_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app
+
+
+def _error(code: str, message: str, status: int):
+    """JSON for the API and for clients that do not ask for HTML; an error page for browsers."""
+    if request.path.startswith("/api/") or request.path == "/health" or not request.accept_mimetypes.accept_html:
+        return json_error(code, message, status)
+    return pages.error_page(message, status)

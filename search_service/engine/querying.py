@@ -1,0 +1,119 @@
+"""From the text a user typed to a Whoosh query: the plugins we allow and the ones we do not."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from whoosh import qparser, query
+from whoosh.qparser import syntax
+from whoosh.qparser.plugins import PhrasePlugin
+
+from search_service.analysis import words
+from search_service.engine.schema import FIELD_BOOSTS
+
+MAX_QUERY_LENGTH = 1000
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; the message says what to change."""
+
+
+class _AlternativesPhrasePlugin(PhrasePlugin):
+    """Phrases whose words may have several terms at one position (lemmas, hyphen parts).
+
+    Whoosh's own phrase node lists every token as the next word, which breaks as soon as a word has
+    two lemmas; here each position becomes an Or of its alternatives inside a Sequence.
+    """
+
+    class PhraseNode(PhrasePlugin.PhraseNode):
+        def query(self, parser):
+            fieldname = self.fieldname or parser.fieldname
+            field = parser.schema[fieldname]
+            by_position: dict[int, list[str]] = defaultdict(list)
+            for token in field.tokenize(self.text, mode="phrase", positions=True):
+                if token.text not in by_position[token.pos]:
+                    by_position[token.pos].append(token.text)
+            if not by_position:
+                return query.NullQuery
+            steps = [query.Term(fieldname, texts[0]) if len(texts) == 1
+                     else query.Or([query.Term(fieldname, t) for t in texts])
+                     for _, texts in sorted(by_position.items())]
+            if len(steps) == 1:
+                q = steps[0]
+            else:
+                q = query.Sequence(steps, slop=self.slop, boost=self.boost)
+            return syntax.attach(q, self)
+
+    class PhraseTagger(PhrasePlugin.PhraseTagger):
+        def create(self, parser, match):
+            slop = match.group("slop")
+            return _AlternativesPhrasePlugin.PhraseNode(match.group("text"), match.start("text"),
+                                                        int(slop) if slop else 1)
+
+    def taggers(self, parser):
+        return [(self.PhraseTagger(self.expr), 0)]
+
+
+def make_parser(schema, fields: tuple[str, ...], all_words: bool) -> qparser.QueryParser:
+    """A parser over `fields` that requires every word (`all_words`) or ranks by how many match."""
+    group = qparser.AndGroup if all_words else qparser.OrGroup.factory(0.9)
+    parser = qparser.MultifieldParser(list(fields), schema, fieldboosts={f: FIELD_BOOSTS[f] for f in fields},
+                                      group=group)
+    # `?` ends questions people type; `'` is an apostrophe in English text; `^`, ranges and `*:*`
+    # are power-user syntax nobody asked for. Only `prefix*` stays as a wildcard.
+    for plugin in (qparser.WildcardPlugin, qparser.SingleQuotePlugin, qparser.RangePlugin,
+                   qparser.BoostPlugin, qparser.EveryPlugin, qparser.PhrasePlugin):
+        parser.remove_plugin_class(plugin)
+    parser.add_plugin(qparser.PrefixPlugin())
+    parser.add_plugin(_AlternativesPhrasePlugin())
+    return parser
+
+
+def parse(schema, text: str, fields: tuple[str, ...], all_words: bool) -> query.Query:
+    """Parse user text; raise QueryError when there is nothing to search for."""
+    if not text or not text.strip():
+        raise QueryError("the query is empty: type one or more words")
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"the query is {len(text)} characters long; the limit is {MAX_QUERY_LENGTH}")
+    q = make_parser(schema, fields, all_words).parse(text)
+    if q is query.NullQuery or not list(positive_leaves(q)):
+        raise QueryError("the query has no words to search for (letters or digits)")
+    return q
+
+
+PROXIMITY_BOOST = 2.0
+PROXIMITY_SLOP = 3
+_SYNTAX = re.compile(r'["*:()]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
+
+
+def with_proximity(schema, q: query.Query, text: str, fields: tuple[str, ...]) -> query.Query:
+    """Plain multi-word queries also score records where the words stand close together, in order."""
+    if _SYNTAX.search(text):
+        return q
+    surface = [word.surface for word in words(text)]
+    if len(surface) < 2:
+        return q
+    near = make_parser(schema, fields, all_words=True).parse(f'"{" ".join(surface)}"~{PROXIMITY_SLOP}')
+    return query.AndMaybe(q, query.Or([near], boost=PROXIMITY_BOOST))
+
+
+def has_negation(q: query.Query) -> bool:
+    """True when the query excludes something (NOT), which relaxing to any-word must not drop."""
+    if isinstance(q, (query.Not, query.AndNot)):
+        return True
+    return any(has_negation(child) for child in q.children())
+
+
+def positive_leaves(q: query.Query):
+    """Leaf queries a match should be highlighted for: everything not under a NOT."""
+    if isinstance(q, query.Not):
+        return
+    if isinstance(q, query.AndNot):
+        yield from positive_leaves(q.a)
+        return
+    children = list(q.children())
+    if not children:
+        yield q
+    for child in children:
+        yield from positive_leaves(child)

@@ -1,0 +1,67 @@
+"""The Whoosh schema and the adapter that runs our analysis inside Whoosh."""
+
+from __future__ import annotations
+
+from whoosh.analysis import Analyzer, Token
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from search_service.analysis import analyze, normalize
+
+# Fields searched by default, and how much a match in each counts (BM25F field weights).
+FIELD_BOOSTS = {"title": 3.0, "summary": 2.0, "citation": 0.5, "ru": 1.0, "en": 1.0}
+TEXT_FIELDS = tuple(FIELD_BOOSTS)
+LANGUAGE_FIELDS = ("ru", "en")
+
+
+class BilingualAnalyzer(Analyzer):
+    """Whoosh face of `search_service.analysis.analyze`.
+
+    Holds no state, so the schema Whoosh pickles into the index carries no MorphAnalyzer: the
+    dictionaries load once per process, on first use.
+    """
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.boost = 1.0
+        token.stopped = False
+        if not tokenize:
+            # Prefix and wildcard text: fold it like a word but do not lemmatize a fragment.
+            token.text = normalize(value)
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        # Plain query words leave hyphen parts out; phrases (mode "phrase") keep them to line up.
+        for term in analyze(value, hyphen_parts=mode != "query"):
+            token.text = term.text
+            if keeporiginal:
+                token.original = value[term.start:term.end]
+            if positions:
+                token.pos = start_pos + term.position
+            if chars:
+                token.startchar, token.endchar = start_char + term.start, start_char + term.end
+            yield token
+
+
+def _text_field() -> TEXT:
+    # "or": alternatives for one word (several lemmas, hyphen parts) are alternatives, not all required.
+    return TEXT(analyzer=BilingualAnalyzer(), phrase=True, multitoken_query="or")
+
+
+def build_schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=_text_field(),
+        summary=_text_field(),
+        citation=_text_field(),
+        ru=_text_field(),
+        en=_text_field(),
+        langs=KEYWORD(commas=True),
+        year=NUMERIC(int, stored=True, sortable=True),
+        content_hash=STORED,
+        record=STORED,
+    )

@@ -1,0 +1,39 @@
+"""Run the application under gunicorn (the production WSGI server), configured from `Config`."""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+from search_service.analysis import word_terms
+from search_service.app import create_app
+from search_service.config import Config
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, app, options: dict) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self.application
+
+
+def run(config: Config) -> None:
+    # Load the morphology dictionaries before forking, so workers share them instead of each loading a copy.
+    word_terms("слово")
+    options = {
+        "bind": f"{config.host}:{config.port}",
+        "workers": config.workers,
+        "threads": config.threads,
+        "worker_class": "gthread",
+        "preload_app": True,
+        "accesslog": "-",
+        "timeout": 30,
+        "graceful_timeout": 5,
+    }
+    _Gunicorn(create_app(config), options).run()

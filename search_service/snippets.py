@@ -1,0 +1,101 @@
+"""Highlighted HTML from plain text: escape everything, then mark the words a query matched.
+
+Works on our own analysis, so a query for `совета` marks `Совете` as written in the text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from search_service.analysis import analyze
+
+FRAGMENT_CHARS = 180
+MAX_FRAGMENTS = 3
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    terms: frozenset[str]
+
+
+def find_matches(text: str, terms: frozenset[str]) -> list[Match]:
+    """Character spans of words whose index terms meet `terms`; overlapping spans are merged."""
+    spans: list[Match] = []
+    for term in analyze(text):
+        if term.text not in terms:
+            continue
+        if spans and term.start < spans[-1].end:
+            last = spans[-1]
+            spans[-1] = Match(min(last.start, term.start), max(last.end, term.end), last.terms | {term.text})
+        else:
+            spans.append(Match(term.start, term.end, frozenset({term.text})))
+    return spans
+
+
+def mark(text: str, matches: list[Match], start: int = 0, end: int | None = None) -> str:
+    """Escaped `text[start:end]` with every match inside it wrapped in <mark>."""
+    end = len(text) if end is None else end
+    out, cursor = [], start
+    for match in matches:
+        if match.start < start or match.end > end:
+            continue
+        out.append(html.escape(text[cursor:match.start]))
+        out.append(f"<mark>{html.escape(text[match.start:match.end])}</mark>")
+        cursor = match.end
+    out.append(html.escape(text[cursor:end]))
+    return "".join(out)
+
+
+def snippet(text: str, terms: frozenset[str], max_fragments: int = MAX_FRAGMENTS,
+            fragment_chars: int = FRAGMENT_CHARS) -> str:
+    """Up to `max_fragments` escaped fragments around the best matches, or the opening if none match."""
+    matches = find_matches(text, terms)
+    if not matches:
+        spans = [_span(text, 0, 0, fragment_chars)]
+    else:
+        windows = _windows(matches, fragment_chars)
+        best = sorted(windows, key=lambda w: (-len(frozenset().union(*(m.terms for m in w))), -len(w), w[0].start))
+        chosen = sorted(best[:max_fragments], key=lambda w: w[0].start)
+        spans = [_span(text, w[0].start, w[-1].end, fragment_chars) for w in chosen]
+    pieces = [_SPACE.sub(" ", mark(text, matches, begin, finish)).strip() for begin, finish in spans]
+    return ("… " if spans[0][0] > 0 else "") + " … ".join(pieces) + (" …" if spans[-1][1] < len(text) else "")
+
+
+def _windows(matches: list[Match], fragment_chars: int) -> list[list[Match]]:
+    """Group neighbouring matches into windows no longer than a fragment."""
+    windows: list[list[Match]] = []
+    for match in matches:
+        if windows and match.end - windows[-1][0].start <= fragment_chars:
+            windows[-1].append(match)
+        else:
+            windows.append([match])
+    return windows
+
+
+def _span(text: str, start: int, end: int, fragment_chars: int) -> tuple[int, int]:
+    """Where a fragment around text[start:end] begins and ends: about `fragment_chars`, whole words."""
+    pad = max(0, (fragment_chars - (end - start)) // 2)
+    begin = _word_boundary(text, max(0, start - pad), backwards=True)
+    if begin == 0:
+        finish = min(len(text), max(end + pad, fragment_chars))
+    else:
+        finish = min(len(text), end + pad)
+    return begin, _word_boundary(text, finish, backwards=False)
+
+
+def _word_boundary(text: str, index: int, backwards: bool) -> int:
+    """Move `index` to the nearest whitespace so a fragment does not cut a word."""
+    if index <= 0 or index >= len(text):
+        return max(0, min(index, len(text)))
+    step = -1 if backwards else 1
+    limit = 30
+    probe = index
+    while 0 < probe < len(text) and not text[probe].isspace() and limit:
+        probe += step
+        limit -= 1
+    return probe if limit else index

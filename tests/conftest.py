@@ -1,0 +1,92 @@
+"""Shared fixtures: a real index on disk built from documents/ plus test records, the Flask app, a live server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from search_service.app import create_app
+from search_service.config import Config
+from search_service.engine import Engine
+from search_service.records import read_records
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCUMENTS = ROOT / "documents"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+CORPORA = ROOT.parent / "shared" / "corpora"
+SEED_ID = "1950-08-27-stalin-to-gottwald-security-council"
+
+
+def corpus(name: str) -> Path:
+    """A shared corpus file, or a clear skip when ../shared is not beside the repo."""
+    path = CORPORA / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent: this test needs the shared corpora beside the repo")
+    return path
+
+
+@pytest.fixture(scope="session")
+def records():
+    result = read_records([DOCUMENTS, TEST_DATA / "extra.jsonl"])
+    assert not result.errors, result.errors
+    return result.records
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory, records) -> Path:
+    path = tmp_path_factory.mktemp("index")
+    Engine.build(records, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def engine(index_dir) -> Engine:
+    return Engine.open(index_dir)
+
+
+@pytest.fixture(scope="session")
+def app(index_dir):
+    return create_app(Config(index_dir=index_dir))
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(index_dir):
+    """`search-service serve` under gunicorn on a free port; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "search_service", "serve", "--port", str(port), "--index", str(index_dir)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {process.stdout.read().decode(errors='replace')}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

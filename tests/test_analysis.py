@@ -1,0 +1,57 @@
+import pytest
+
+from search_service.analysis import analyze, fold_lookalikes, normalize, words
+
+
+def terms(text: str) -> set[str]:
+    return {t.text for t in analyze(text)}
+
+
+def test_words_keep_hyphenated_words_whole():
+    assert [w.surface for w in words("Во-первых, социал-демократический 1950 г.")] == [
+        "Во-первых", "социал-демократический", "1950", "г"]
+
+
+def test_normalize_lowercases_and_folds_yo():
+    assert normalize("Ёлка") == "елка"
+    assert terms("Хрущёв") == terms("Хрущев")
+
+
+def test_lookalike_latin_letters_inside_cyrillic_words_are_folded():
+    assert fold_lookalikes("cовершенно") == "совершенно"  # Latin c
+    assert fold_lookalikes("sоviet") == "soviet"  # Cyrillic о in a Latin word
+    assert terms("Cовершенно") == terms("совершенно")
+
+
+@pytest.mark.parametrize("forms", [
+    ("Совета", "Совете", "Совет"),
+    ("ушли", "уйти"),
+    ("Америки", "Америка"),
+    ("Готвальду", "Готвальд", "Готвальдом"),  # unknown to the dictionary: guesses must still meet
+    ("withdrawal", "withdrawing"),
+    ("aggressors", "aggressor"),
+])
+def test_inflected_forms_meet(forms):
+    first = terms(forms[0])
+    for other in forms[1:]:
+        assert first & terms(other), f"{forms[0]} and {other} share no term: {first} / {terms(other)}"
+
+
+def test_hyphenated_word_is_indexed_whole_and_by_parts():
+    found = terms("Во-первых")
+    assert "во-первых" in found
+    assert terms("первых") <= found
+    assert terms("демократический") <= terms("социал-демократический")
+
+
+def test_query_words_leave_hyphen_parts_out_but_keep_positions():
+    query_terms = [(t.text, t.position) for t in analyze("во-первых цель", hyphen_parts=False)]
+    index_terms = [(t.text, t.position) for t in analyze("во-первых цель")]
+    assert ("в", 0) not in query_terms
+    assert [p for t, p in query_terms if t == "цель"] == [p for t, p in index_terms if t == "цель"] == [2]
+
+
+def test_character_offsets_point_at_the_surface_word():
+    text = "Мы ушли из Совета"
+    spans = {text[t.start:t.end] for t in analyze(text) if t.text == "совет"}
+    assert spans == {"Совета"}
