@@ -3,6 +3,10 @@
 Both get the project's query treatment: every word quoted (so no user text is FTS5 syntax), quoted
 phrases kept as phrases, punctuation dropped; all words must match (AND), and only when that finds
 nothing, any word may (OR). Hits are ranked by FTS5's bm25 over the title and the text columns.
+
+The Snowball peer is what Elasticsearch's `russian`/`english` analyzers do, minus stop words:
+lowercase, ё -> е, English possessive kept with its word for the stemmer to strip, Snowball stem by
+script. Its stems are indexed with `unicode61`, and the query goes through the same steps.
 """
 
 from __future__ import annotations
@@ -20,24 +24,25 @@ from search_service.records import Record
 # A quoted phrase in straight, typographic or guillemet quotes, or a run of non-space characters.
 _QUERY_CHUNK = re.compile(r'"([^"]*)"|“([^”]*)”|«([^»]*)»|(\S+)')
 _WORD_PART = re.compile(r"[^\W_]+")
+# For the Snowball peer: an English possessive or contraction stays with its word, as the stemmer expects.
+_STEM_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W\d_]+)*")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-def query_groups(query: str) -> list[list[str]]:
-    """The query as groups of word parts: a quoted phrase or a hyphenated word is one group of several."""
-    groups: list[list[str]] = []
-    for match in _QUERY_CHUNK.finditer(query):
-        phrase = next(g for g in match.groups() if g is not None)
-        parts = _WORD_PART.findall(phrase)
-        if parts:
-            groups.append(parts)
-    return groups
+def query_chunks(query: str) -> list[str]:
+    """The query as chunks: each quoted phrase, and each run of non-space characters outside quotes."""
+    return [next(g for g in match.groups() if g is not None) for match in _QUERY_CHUNK.finditer(query)]
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Runs of letters and digits (what FTS5's unicode61 tokenizer would make of the text)."""
+    return _WORD_PART.findall(text)
 
 
 def match_expressions(groups: list[list[str]]) -> list[str]:
     """FTS5 MATCH expressions to try in order: AND of the groups, then (for several groups) OR of them."""
-    quoted = ['"' + " ".join(group) + '"' for group in groups]  # parts hold only letters and digits
+    quoted = ['"' + " ".join(group).replace('"', "") + '"' for group in groups]
     if not quoted:
         return []
     expressions = [" AND ".join(quoted)]
@@ -54,7 +59,7 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
 @lru_cache(maxsize=500_000)
 def snowball_stem(word: str) -> str:
     """Lowercase, ё -> е, then the Russian Snowball stem for Cyrillic words, the English one for Latin words."""
-    word = word.lower().replace("ё", "е")
+    word = word.lower().replace("ё", "е").replace("\u2019", "'")
     if _CYRILLIC.search(word):
         return _stemmer("russian").stemWord(word)
     if _LATIN.search(word):
@@ -62,9 +67,14 @@ def snowball_stem(word: str) -> str:
     return word
 
 
+def snowball_tokens(text: str) -> list[str]:
+    """Snowball stems of the words of a text, in order (`Trotsky’s` -> `trotski`)."""
+    return [snowball_stem(word) for word in _STEM_WORD.findall(text)]
+
+
 def snowball_text(text: str) -> str:
     """Text as space-separated Snowball stems (what the snowball peer indexes)."""
-    return " ".join(snowball_stem(word) for word in _WORD_PART.findall(text))
+    return " ".join(snowball_tokens(text))
 
 
 def record_text(record: Record) -> str:
@@ -76,10 +86,11 @@ class Fts5Peer:
     """An FTS5 table over records' title and text, searched with the fair AND-then-OR treatment."""
 
     def __init__(self, name: str, tokenize: str, transform: Callable[[str], str] | None = None,
-                 path: Path | str = ":memory:") -> None:
+                 tokens: Callable[[str], list[str]] = raw_tokens, path: Path | str = ":memory:") -> None:
         self.name = name
         self.tokenize = tokenize
         self.transform = transform or (lambda text: text)
+        self.tokens = tokens
         self.db = sqlite3.connect(str(path))
         self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(id UNINDEXED, title, body, "
                         f"tokenize={_sql_string(tokenize)})")
@@ -95,9 +106,8 @@ class Fts5Peer:
 
     def search(self, query: str, limit: int = 10) -> list[str]:
         """Record ids ranked by bm25: all words first; any word when all of them find nothing."""
-        groups = [[self.transform(part) for part in group] for group in query_groups(query)]
-        groups = [[part for part in group if part] for group in groups]
-        for expression in match_expressions([g for g in groups if g]):
+        groups = [self.tokens(chunk) for chunk in query_chunks(query)]
+        for expression in match_expressions([group for group in groups if group]):
             rows = self.db.execute("SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?",
                                    (expression, limit)).fetchall()
             if rows:
@@ -122,7 +132,7 @@ def fts5_porter(records: Iterable[Record] | None = None, path: Path | str = ":me
 
 def fts5_snowball(records: Iterable[Record] | None = None, path: Path | str = ":memory:") -> Fts5Peer:
     """SQLite FTS5 (`unicode61`) over Snowball-stemmed words (Russian or English by script)."""
-    peer = Fts5Peer("fts5-snowball", "unicode61", transform=snowball_text, path=path)
+    peer = Fts5Peer("fts5-snowball", "unicode61", transform=snowball_text, tokens=snowball_tokens, path=path)
     if records is not None and peer.is_empty():
         peer.add(records)
     return peer
