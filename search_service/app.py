@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, request
 
-from search_service import api, pages
+from search_service import admin, api, pages
 from search_service.config import Config
 from search_service.engine import IndexMissing, QueryError
 from search_service.web import json_error
@@ -25,6 +25,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(admin.blueprint)
     app.register_blueprint(pages.blueprint)
 
     @app.errorhandler(QueryError)

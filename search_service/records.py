@@ -22,13 +22,18 @@ _KNOWN_KEYS = {"id", "title", "date", "summary", "citation", "texts"}
 
 
 class RecordError(ValueError):
-    """A record that cannot be read; `str()` is `file:line: what is wrong`."""
+    """A record that cannot be read; `str()` is `file:line: what is wrong`.
 
-    def __init__(self, source: str, line: int, reason: str) -> None:
+    `record_id` is the record's id when it could be read (so a rebuild can keep that record's
+    previous version), else None.
+    """
+
+    def __init__(self, source: str, line: int, reason: str, record_id: str | None = None) -> None:
         super().__init__(f"{source}:{line}: {reason}")
         self.source = source
         self.line = line
         self.reason = reason
+        self.record_id = record_id
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,8 @@ def read_records(paths: Iterable[Path]) -> ReadResult:
                 errors.append(item)
             elif item.id in seen:
                 line = int(item.source.rsplit(":", 1)[1])
-                errors.append(RecordError(str(path), line, f"duplicate id {item.id!r} (first in {seen[item.id]})"))
+                errors.append(RecordError(str(path), line, f"duplicate id {item.id!r} (first in {seen[item.id]})",
+                                          item.id))
             else:
                 seen[item.id] = item.source
                 records.append(item)
@@ -103,10 +109,11 @@ def _read_file(path: Path) -> Iterator[Record | RecordError]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        yield RecordError(str(path), 0, f"cannot read file: {exc.strerror}")
+        yield RecordError(str(path), 0, f"cannot read file: {exc.strerror}",
+                          path.stem if path.suffix == ".txt" else None)
         return
     if path.suffix == ".txt":
-        yield _guard(path, 1, lambda: parse_archive_text(_decode(path, raw, 1), path.stem, str(path)))
+        yield _guard(path, 1, lambda: parse_archive_text(_decode(path, raw, 1), path.stem, str(path)), path.stem)
     elif path.suffix == ".json":
         yield _guard(path, 1, lambda: parse_record_json(_decode(path, raw, 1), str(path), 1))
     elif path.suffix == ".jsonl":
@@ -117,11 +124,12 @@ def _read_file(path: Path) -> Iterator[Record | RecordError]:
         yield RecordError(str(path), 0, f"unknown record file type {path.suffix!r} (expected .txt, .json or .jsonl)")
 
 
-def _guard(path: Path, line: int, parse) -> Record | RecordError:
+def _guard(path: Path, line: int, parse, record_id: str | None = None) -> Record | RecordError:
+    """The parsed record, or its error (carrying `record_id` when the caller knows it and the error does not)."""
     try:
         return parse()
     except RecordError as exc:
-        return exc
+        return exc if exc.record_id or not record_id else RecordError(exc.source, exc.line, exc.reason, record_id)
 
 
 def _decode(path: Path, raw: bytes, line: int) -> str:
@@ -144,6 +152,13 @@ def parse_record_json(text: str, source: str, line: int = 1) -> Record:
         raise RecordError(source, line, "missing id")
     if not ID_PATTERN.match(record_id):
         raise RecordError(source, line, f"bad id {record_id!r}: use 1-200 of A-Z a-z 0-9 . _ -")
+    try:
+        return _record_from_json(data, record_id, source, line)
+    except RecordError as exc:
+        raise RecordError(source, line, exc.reason, record_id) from None
+
+
+def _record_from_json(data: dict, record_id: str, source: str, line: int) -> Record:
     texts = data.get("texts")
     if not isinstance(texts, dict):
         raise RecordError(source, line, "missing texts: expected an object like {\"ru\": ..., \"en\": ...}")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import requests
@@ -67,13 +70,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(index_dir):
-    """`search-service serve` under gunicorn on a free port; yields its base URL."""
+@contextlib.contextmanager
+def serve(index_dir: Path, documents: Path = DOCUMENTS, env: dict | None = None) -> Iterator[str]:
+    """`search-service serve` under gunicorn on a free port; yields its base URL.
+
+    The server's output goes to a file, not a pipe: nobody reads a pipe while tests run, and a full
+    pipe would block gunicorn's access log and with it every request.
+    """
     port = free_port()
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
-        [sys.executable, "-m", "search_service", "serve", "--port", str(port), "--index", str(index_dir)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        [sys.executable, "-m", "search_service", "serve", "--port", str(port), "--index", str(index_dir),
+         "--documents", str(documents)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**{key: value for key, value in os.environ.items() if key != "SEARCH_ADMIN_TOKEN"},
+             "PYTHONUNBUFFERED": "1", **(env or {})})
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -84,9 +95,18 @@ def live_server(index_dir):
             except requests.ConnectionError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {process.stdout.read().decode(errors='replace')}")
+                log.seek(0)
+                raise RuntimeError(f"server did not start: {log.read().decode(errors='replace')}")
             time.sleep(0.2)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=15)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(index_dir):
+    """The application under gunicorn on the session's index; yields its base URL."""
+    with serve(index_dir) as base:
+        yield base

@@ -1,16 +1,12 @@
-"""Building, publishing and reading index generations.
+"""Reading the published index generation: `Engine` answers searches and follows new publications.
 
-An index directory holds generations side by side and a `CURRENT` file naming the published one.
-A build writes a new generation and then replaces `CURRENT` in one rename, so readers never see
-a half-written index and a failed build leaves the previous generation serving.
+See `generations.py` for how generations are laid out and published.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -21,12 +17,15 @@ from whoosh import index as whoosh_index
 from whoosh import query
 from whoosh.searching import Searcher
 
-from search_service.engine import querying
-from search_service.engine.schema import LANGUAGE_FIELDS, TEXT_FIELDS, build_schema
+from search_service.engine import building, querying
+from search_service.engine.generations import current_generation, pointer_signature, rebuild_lock
+from search_service.engine.schema import LANGUAGE_FIELDS, TEXT_FIELDS
 from search_service.records import Record
 
-CURRENT = "CURRENT"
-GENERATION_PREFIX = "gen-"
+# How often a reader looks for a newly published generation: one stat() per interval, at most.
+CHECK_INTERVAL_SECONDS = 0.5
+
+log = logging.getLogger(__name__)
 
 
 class IndexMissing(RuntimeError):
@@ -48,77 +47,23 @@ class EngineResult:
     relaxed: bool  # no record had every word, so records with most words were returned
 
 
-def content_hash(record: Record) -> str:
-    return hashlib.sha256(json.dumps(record.to_json(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def _fields_for(record: Record) -> dict:
-    fields = {"id": record.id, "title": record.title, "summary": record.summary, "citation": record.citation,
-              "langs": ",".join(sorted(record.texts)), "content_hash": content_hash(record),
-              "record": json.dumps(record.to_json(), ensure_ascii=False)}
-    if record.year is not None:
-        fields["year"] = record.year
-    for lang in LANGUAGE_FIELDS:
-        if record.texts.get(lang):
-            fields[lang] = record.texts[lang]
-    return fields
-
-
-def build_generation(records: Iterable[Record], index_dir: Path) -> Path:
-    """Write all records into a new generation and publish it; return the generation's path."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    generation = index_dir / f"{GENERATION_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
-    generation.mkdir()
-    try:
-        ix = whoosh_index.create_in(str(generation), build_schema())
-        writer = ix.writer(limitmb=256)
-        for record in records:
-            writer.add_document(**_fields_for(record))
-        writer.commit()
-    except BaseException:
-        shutil.rmtree(generation, ignore_errors=True)
-        raise
-    publish(index_dir, generation)
-    return generation
-
-
-def publish(index_dir: Path, generation: Path) -> None:
-    """Point CURRENT at `generation` atomically, then drop generations older than the one replaced."""
-    previous = current_generation(index_dir)
-    pointer = index_dir / f".{CURRENT}.{os.getpid()}.tmp"
-    pointer.write_text(generation.name + "\n", encoding="utf-8")
-    with open(pointer, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(pointer, index_dir / CURRENT)
-    keep = {generation.name} | ({previous.name} if previous else set())
-    for old in index_dir.glob(f"{GENERATION_PREFIX}*"):
-        if old.name not in keep:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def current_generation(index_dir: Path) -> Path | None:
-    try:
-        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    path = index_dir / name
-    return path if name and path.is_dir() else None
-
-
 class Engine:
     """A published index, opened for searching; picks up a newer generation when one is published."""
 
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = Path(index_dir)
         self._local = threading.local()
-        self._generation: Path | None = None
-        self._index = None
+        self._open: tuple[Path, whoosh_index.Index] | None = None  # the generation served, and its index
+        self._signature: tuple[int, int] | None = None
+        self._checked_at = float("-inf")
         self._lock = threading.Lock()
         self._refresh()
 
     @classmethod
     def build(cls, records: Iterable[Record], index_dir: Path) -> "Engine":
-        build_generation(records, Path(index_dir))
+        """Build a full generation of `records` in `index_dir`, publish it and open it."""
+        with rebuild_lock(Path(index_dir), wait=True):
+            building.build(records, [], Path(index_dir), full=True)
         return cls(index_dir)
 
     @classmethod
@@ -126,29 +71,47 @@ class Engine:
         return cls(index_dir)
 
     def _refresh(self) -> None:
-        generation = current_generation(self.index_dir)
-        if generation is None:
-            raise IndexMissing(f"no index at {self.index_dir}: run `search-service index` first")
-        if generation != self._generation:
-            with self._lock:
-                if generation != self._generation:
-                    self._index = whoosh_index.open_dir(str(generation))
-                    self._generation = generation
+        """Switch to a newly published generation; keep serving the open one if the new one fails to open."""
+        now = time.monotonic()
+        if self._open is not None and now - self._checked_at < CHECK_INTERVAL_SECONDS:
+            return
+        with self._lock:
+            if self._open is not None and now - self._checked_at < CHECK_INTERVAL_SECONDS:
+                return
+            self._checked_at = now
+            signature = pointer_signature(self.index_dir)
+            if self._open is not None and signature == self._signature:
+                return
+            generation = current_generation(self.index_dir)
+            if generation is None:
+                if self._open is None:
+                    raise IndexMissing(f"no index at {self.index_dir}: run `search-service index` first")
+                return
+            if self._open is None or generation != self._open[0]:
+                try:
+                    self._open = generation, whoosh_index.open_dir(str(generation))
+                except Exception:
+                    if self._open is None:
+                        raise
+                    log.exception("cannot open %s; still serving %s", generation, self._open[0])
+                    return
+            self._signature = signature
 
     def _searcher(self) -> Searcher:
         """One searcher per thread, reopened when a new generation has been published."""
         self._refresh()
+        generation, index = self._open
         local = self._local
-        if getattr(local, "generation", None) != self._generation:
+        if getattr(local, "generation", None) != generation:
             if getattr(local, "searcher", None) is not None:
                 local.searcher.close()
-            local.searcher = self._index.searcher()
-            local.generation = self._generation
+            local.searcher = index.searcher()
+            local.generation = generation
         return local.searcher
 
     @property
     def generation(self) -> str:
-        return self._generation.name if self._generation else ""
+        return self._open[0].name if self._open else ""
 
     def count(self) -> int:
         return self._searcher().doc_count()

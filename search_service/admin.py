@@ -1,0 +1,65 @@
+"""Admin JSON API: start an index rebuild and follow it. Bearer token only; never cross-origin."""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, request, url_for
+
+from search_service import jobs
+from search_service.web import json_error
+
+blueprint = Blueprint("admin", __name__, url_prefix="/api/admin")
+_OPTIONS = ("full", "skip_bad")
+
+
+@blueprint.before_request
+def guard():
+    """Refuse cross-origin requests, then requests without the right token (or all, with no token set)."""
+    if _cross_origin():
+        return json_error("cross_origin", "admin endpoints do not answer cross-origin requests", 403)
+    token = current_app.config["SEARCH"].admin_token
+    if not token:
+        return json_error("admin_disabled", "admin endpoints are disabled: set SEARCH_ADMIN_TOKEN to enable them", 403)
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        body, status = json_error("unauthorized", "missing or wrong admin token: send Authorization: Bearer <token>", 401)
+        body.headers["WWW-Authenticate"] = 'Bearer realm="admin"'
+        return body, status
+    return None
+
+
+@blueprint.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.post("/reindex")
+def start_reindex():
+    options = request.get_json(force=True, silent=True) if request.get_data() else {}
+    if not isinstance(options, dict) or set(options) - set(_OPTIONS) \
+            or any(not isinstance(value, bool) for value in options.values()):
+        return json_error("bad_request", 'expected a JSON object like {"full": true, "skip_bad": false} '
+                                         "(both optional booleans) or an empty body", 400)
+    state = jobs.start(current_app.config["SEARCH"], full=options.get("full", False),
+                       skip_bad=options.get("skip_bad", False))
+    url = url_for("admin.reindex_job", job_id=state["job"])
+    return {**state, "url": url}, 202, {"Location": url}
+
+
+@blueprint.get("/reindex/<job_id>")
+def reindex_job(job_id: str):
+    state = jobs.read(current_app.config["SEARCH"].index_dir, job_id)
+    if state is None:
+        return json_error("not_found", f"no reindex job {job_id[:100]!r}", 404)
+    return state
+
+
+def _cross_origin() -> bool:
+    """A browser marks cross-origin requests with Origin (and Sec-Fetch-Site); other clients send neither."""
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc != request.host:
+        return True
+    return request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site")

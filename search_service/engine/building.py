@@ -1,0 +1,168 @@
+"""Building a new index generation from records: incremental (by content hash) or full.
+
+An incremental build copies the published generation into a `.build-*` directory and applies only
+the changes there (add, update, delete); a full build writes every record into an empty one. Either
+way the served generation is never written to, and the result is published in one rename.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Protocol
+
+from whoosh import index as whoosh_index
+
+from search_service.engine import generations
+from search_service.engine.schema import LANGUAGE_FIELDS, build_schema
+from search_service.records import Record, RecordError, parse_record_json
+
+
+class BuildProgress(Protocol):
+    """Where a build reports what it is doing (a progress bar, log lines, a job file)."""
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        """A new stage begins; `total` is the number of steps when the stage counts them."""
+
+    def advance(self, steps: int = 1) -> None:
+        """`steps` more steps of the current stage are done."""
+
+
+class SilentProgress:
+    def stage(self, name: str, total: int | None = None) -> None:
+        pass
+
+    def advance(self, steps: int = 1) -> None:
+        pass
+
+
+@dataclass
+class IndexBuild:
+    """What a build changed (or, when `published` is False, found to change)."""
+
+    full: bool
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    written: int = 0  # records written into the new generation (all of them in a full build)
+    kept_previous: list[str] = field(default_factory=list)  # bad records whose previous version stays
+    held_back_deletes: int = 0  # records not deleted because a bad record with no readable id may be them
+    generation: str = ""  # the published generation (the old one when nothing changed)
+    published: bool = False
+    seconds: float = 0.0
+
+
+def content_hash(record: Record) -> str:
+    return hashlib.sha256(json.dumps(record.to_json(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def build(records: Iterable[Record], errors: list[RecordError], index_dir: Path, full: bool = False,
+          progress: BuildProgress | None = None) -> IndexBuild:
+    """Write a new generation holding `records` and publish it; call it holding the rebuild lock.
+
+    A record that failed to read (`errors`) keeps its previous version: its id is left out of the
+    deletions (and, in a full build, its previous version is copied over). When a bad record has no
+    readable id, no record is deleted at all, since any of them may be that record.
+    """
+    started = time.perf_counter()
+    progress = progress or SilentProgress()
+    index_dir.mkdir(parents=True, exist_ok=True)
+    generations.clean(index_dir)
+    current = generations.current_generation(index_dir)
+    progress.stage(f"comparing with {current.name}" if current else "no published index: building all")
+    indexed = _indexed_hashes(current) if current else {}
+    records = {record.id: record for record in records}
+    result = IndexBuild(full=full or current is None, generation=current.name if current else "")
+
+    bad_ids = {error.record_id for error in errors}
+    any_unknown = None in bad_ids
+    gone = [record_id for record_id in indexed if record_id not in records]
+    keep = [record_id for record_id in gone if any_unknown or record_id in bad_ids]
+    result.kept_previous = sorted(record_id for record_id in keep if record_id in bad_ids)
+    result.held_back_deletes = len(keep) - len(result.kept_previous)
+    deletes = [record_id for record_id in gone if record_id not in keep]
+    hashes = {record_id: content_hash(record) for record_id, record in records.items()}
+    adds = [record for record_id, record in records.items() if record_id not in indexed]
+    updates = [record for record_id, record in records.items()
+               if record_id in indexed and indexed[record_id] != hashes[record_id]]
+    result.added, result.updated, result.deleted = len(adds), len(updates), len(deletes)
+    result.unchanged = len(records) - len(adds) - len(updates)
+    if not (adds or updates or deletes or result.full):
+        result.seconds = time.perf_counter() - started
+        return result
+
+    if result.full:
+        writes = [*records.values(), *(_stored_records(current, keep) if current else [])]
+        build_dir = _write(generations.new_build_dir(index_dir), writes, [], hashes, progress, create=True)
+    else:
+        writes = adds + updates
+        progress.stage(f"copying {current.name}")
+        build_dir = _write(generations.new_build_dir(index_dir, copy_of=current), writes, deletes, hashes, progress,
+                           create=False)
+    result.written = len(writes)
+    progress.stage("publishing")
+    result.generation = generations.publish(index_dir, build_dir).name
+    result.published = True
+    generations.clean(index_dir)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _write(build_dir: Path, records: list[Record], deletes: list[str], hashes: dict[str, str],
+           progress: BuildProgress, create: bool) -> Path:
+    """Apply the records and deletions to the Whoosh index in `build_dir`; remove it on failure."""
+    try:
+        ix = whoosh_index.create_in(str(build_dir), build_schema()) if create else whoosh_index.open_dir(str(build_dir))
+        writer = ix.writer(limitmb=256)
+        try:
+            for record_id in deletes:
+                writer.delete_by_term("id", record_id)
+            progress.stage("indexing", total=len(records))
+            for record in records:
+                fields = _fields_for(record, hashes.get(record.id) or content_hash(record))
+                if create:
+                    writer.add_document(**fields)
+                else:
+                    writer.update_document(**fields)
+                progress.advance()
+            progress.stage("committing")
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        raise
+    return build_dir
+
+
+def _fields_for(record: Record, record_hash: str) -> dict:
+    fields = {"id": record.id, "title": record.title, "summary": record.summary, "citation": record.citation,
+              "langs": ",".join(sorted(record.texts)), "content_hash": record_hash,
+              "record": json.dumps(record.to_json(), ensure_ascii=False)}
+    if record.year is not None:
+        fields["year"] = record.year
+    for lang in LANGUAGE_FIELDS:
+        if record.texts.get(lang):
+            fields[lang] = record.texts[lang]
+    return fields
+
+
+def _indexed_hashes(generation: Path) -> dict[str, str]:
+    """Record id -> content hash of every record in a generation."""
+    ix = whoosh_index.open_dir(str(generation))
+    with ix.searcher() as searcher:
+        return {stored["id"]: stored.get("content_hash", "") for stored in searcher.all_stored_fields()}
+
+
+def _stored_records(generation: Path, record_ids: list[str]) -> list[Record]:
+    """The records as a generation holds them (to carry a bad record's previous version into a full build)."""
+    ix = whoosh_index.open_dir(str(generation))
+    with ix.searcher() as searcher:
+        return [parse_record_json(searcher.document(id=record_id)["record"], f"{generation}:{record_id}")
+                for record_id in record_ids]

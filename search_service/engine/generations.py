@@ -1,0 +1,145 @@
+"""The index directory: generations side by side, the `CURRENT` pointer, the rebuild lock, cleanup.
+
+Layout of an index directory:
+
+    CURRENT              name of the published generation (replaced in one rename)
+    gen-<time>-<pid>-<n>/ a complete Whoosh index, never written to once published
+    .build-<pid>-<n>/    a generation being built; renamed to gen-* when complete
+    .rebuild.lock        held (flock) by the one rebuild that may run
+    jobs/                admin rebuild jobs (see search_service/jobs.py)
+
+A rebuild never touches the published generation: it writes a `.build-*` directory, syncs it to
+disk, renames it to `gen-*` and only then points `CURRENT` at it, so a crash at any moment leaves
+`CURRENT` naming a complete generation. Leftover `.build-*` directories belong to a dead rebuild
+(only the lock holder builds) and the next rebuild removes them.
+
+Readers in other processes (gunicorn workers) may still be answering from the generation that was
+just replaced, so a replaced generation is kept for `RETIRED_GRACE_SECONDS` before it is removed.
+That is far longer than a reader needs to notice the switch (`Engine` checks every fraction of a
+second) plus the longest request (gunicorn's 30 s timeout). A reader that still holds a searcher on
+a removed generation keeps working: its files are open, and POSIX keeps open files alive.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from filelock import FileLock, Timeout
+
+CURRENT = "CURRENT"
+GENERATION_PREFIX = "gen-"
+BUILD_PREFIX = ".build-"
+LOCK_NAME = ".rebuild.lock"
+RETIRED_GRACE_SECONDS = 120.0
+
+
+class RebuildRunning(RuntimeError):
+    """Another rebuild holds the lock on this index directory."""
+
+
+@contextmanager
+def rebuild_lock(index_dir: Path, wait: bool) -> Iterator[None]:
+    """Hold the index directory's rebuild lock; without `wait`, fail at once when another rebuild has it.
+
+    An flock: the kernel releases it when the holder dies, so a killed rebuild never leaves a stale lock.
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(index_dir / LOCK_NAME, timeout=-1 if wait else 0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise RebuildRunning(f"another rebuild of {index_dir} is running (it holds {index_dir / LOCK_NAME}); "
+                             "try again when it has finished, or pass --wait") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """The published generation, or None when nothing is published."""
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = index_dir / name
+    return path if name and path.is_dir() else None
+
+
+def pointer_signature(index_dir: Path) -> tuple[int, int] | None:
+    """Changes whenever a generation is published (each publish renames a new file over CURRENT)."""
+    try:
+        stat = os.stat(index_dir / CURRENT)
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns
+
+
+def new_build_dir(index_dir: Path, copy_of: Path | None = None) -> Path:
+    """A fresh `.build-*` directory, empty or holding a copy of the generation `copy_of`."""
+    build = index_dir / f"{BUILD_PREFIX}{os.getpid()}-{secrets.token_hex(3)}"
+    if copy_of is None:
+        build.mkdir()
+    else:
+        # A real copy, not hard links: Whoosh may reopen a file name for writing, and that must
+        # never reach the inode the served generation reads.
+        shutil.copytree(copy_of, build)
+    return build
+
+
+def publish(index_dir: Path, build: Path) -> Path:
+    """Make the complete build durable, rename it to a generation and point CURRENT at it."""
+    _fsync_tree(build)
+    generation = index_dir / f"{GENERATION_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+    os.rename(build, generation)
+    previous = current_generation(index_dir)
+    if previous is not None:
+        os.utime(previous)  # its retirement starts now: the cleanup's grace period counts from here
+    pointer = index_dir / f".{CURRENT}.{os.getpid()}.tmp"
+    with open(pointer, "w", encoding="utf-8") as handle:
+        handle.write(generation.name + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(pointer, index_dir / CURRENT)
+    _fsync_dir(index_dir)
+    return generation
+
+
+def clean(index_dir: Path, grace_seconds: float = RETIRED_GRACE_SECONDS) -> list[str]:
+    """Remove dead builds and generations retired more than `grace_seconds` ago; call it holding the lock."""
+    current = current_generation(index_dir)
+    removed = []
+    now = time.time()
+    for path in sorted(index_dir.iterdir()):
+        leftover_build = path.name.startswith(BUILD_PREFIX)
+        retired = (path.name.startswith(GENERATION_PREFIX) and path != current
+                   and now - path.stat().st_mtime > grace_seconds)
+        if path.is_dir() and (leftover_build or retired):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+        elif path.name.startswith(f".{CURRENT}.") and path.name.endswith(".tmp"):
+            path.unlink(missing_ok=True)  # a pointer a killed publish never renamed
+            removed.append(path.name)
+    return removed
+
+
+def _fsync_tree(directory: Path) -> None:
+    for path in directory.iterdir():
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+    _fsync_dir(directory)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

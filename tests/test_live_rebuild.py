@@ -1,0 +1,192 @@
+"""Rebuilds while the real server (gunicorn, several workers) answers queries from several threads.
+
+Throughout every rebuild - incremental with no change, a new record, a full one, a full one killed
+with SIGKILL, and one more after that - a query for the seed letter must keep finding it: zero
+failed and zero empty answers. Then the admin endpoints start a rebuild over HTTP.
+"""
+
+import json
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import requests
+
+from conftest import DOCUMENTS, ROOT, SEED_ID, TEST_DATA, serve
+from test_cli import cli
+
+TOKEN = "test-admin-token-7b1d"
+QUERY = "Готвальдом"
+GENERATED = 1500  # enough records that a full rebuild lasts a few seconds and can be killed mid-way
+EXTRA = 3  # records in tests/data/extra.jsonl
+
+
+def generated_records(count: int) -> str:
+    """Records made of the seed letter's words (except Gottwald's name, so only the letter matches QUERY)."""
+    seed = (DOCUMENTS / f"{SEED_ID}.txt").read_text("utf-8")
+    words = sorted({w for w in re.findall(r"\w+", seed) if not w.lower().startswith(("готвальд", "gottwald"))})
+    rng = random.Random(4)
+    return "".join(json.dumps({"id": f"generated-{i:05d}", "title": f"Generated {i}",
+                               "texts": {"ru": " ".join(rng.choices(words, k=60)),
+                                         "en": " ".join(rng.choices(words, k=60))}}, ensure_ascii=False) + "\n"
+                   for i in range(count))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A documents folder, its index and the server answering from it (with the admin token set)."""
+    root = tmp_path_factory.mktemp("rebuild")
+    docs, index = root / "docs", root / "index"
+    docs.mkdir()
+    shutil.copy(DOCUMENTS / f"{SEED_ID}.txt", docs)
+    shutil.copy(TEST_DATA / "extra.jsonl", docs)
+    (docs / "generated.jsonl").write_text(generated_records(GENERATED), "utf-8")
+    built = cli("index", "--documents", str(docs), "--index", str(index))
+    assert built.returncode == 0, built.stderr
+    with serve(index, docs, env={"SEARCH_ADMIN_TOKEN": TOKEN}) as base:
+        yield base, docs, index
+
+
+class Readers:
+    """Threads querying the server, counting answers and every failed or empty one."""
+
+    def __init__(self, base: str, threads: int = 4) -> None:
+        self.base = base
+        self.answers = 0
+        self.failures: list[str] = []
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._run) for _ in range(threads)]
+
+    def _run(self) -> None:
+        session = requests.Session()
+        while not self._stop.is_set():
+            try:
+                response = session.get(f"{self.base}/api/search", params={"q": QUERY}, timeout=30)
+                ids = [hit["id"] for hit in response.json()["hits"]] if response.status_code == 200 else []
+                failure = None if SEED_ID in ids else f"{response.status_code}: {response.text[:200]}"
+            except Exception as exc:  # a refused connection or a broken answer is a failure to count
+                failure = repr(exc)
+            with self._lock:
+                self.answers += 1
+                if failure:
+                    self.failures.append(failure)
+            self._stop.wait(0.05)  # steady traffic that leaves the rebuild some of the two cores
+
+    def __enter__(self) -> "Readers":
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
+
+    def answered(self) -> int:
+        with self._lock:
+            return self.answers
+
+
+def index(docs, index_dir, *flags):
+    result = cli("index", "--documents", str(docs), "--index", str(index_dir), *flags)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def found_everywhere(base: str, query: str, record_id: str, deadline_seconds: float = 15) -> float:
+    """Seconds until every worker finds `record_id` (10 answers in a row), or fail at the deadline."""
+    started = time.monotonic()
+    in_a_row = 0
+    while in_a_row < 10:
+        assert time.monotonic() - started < deadline_seconds, f"{record_id} not found within {deadline_seconds} s"
+        hits = requests.get(f"{base}/api/search", params={"q": query}, timeout=10).json()["hits"]
+        in_a_row = in_a_row + 1 if any(hit["id"] == record_id for hit in hits) else 0
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def test_rebuilds_while_serving_never_fail_a_query(site):
+    base, docs, index_dir = site
+    with Readers(base) as readers:
+        time.sleep(0.5)
+        assert "nothing changed" in index(docs, index_dir)
+
+        with open(docs / "extra.jsonl", "a", encoding="utf-8") as extra:
+            extra.write(json.dumps({"id": "added-live", "texts": {"en": "The zanzibarite treaty"}}) + "\n")
+        assert "added 1, updated 0, deleted 0" in index(docs, index_dir)
+        found_everywhere(base, "zanzibarite", "added-live")
+
+        assert f"full rebuild, {1 + EXTRA + GENERATED + 1} records written" in index(docs, index_dir, "--full")
+        served = (index_dir / "CURRENT").read_text()
+
+        killed = subprocess.Popen([sys.executable, "-m", "search_service", "index", "--documents", str(docs),
+                                   "--index", str(index_dir), "--full"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        for line in killed.stderr:
+            if "indexing" in line:
+                break
+        time.sleep(0.5)
+        assert list(index_dir.glob(".build-*")), "the rebuild should be mid-way when it is killed"
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(timeout=10)
+        assert (index_dir / "CURRENT").read_text() == served
+        answered = readers.answered()
+        time.sleep(1)
+        assert readers.answered() > answered  # still answering, from the intact generation
+
+        with open(docs / "extra.jsonl", "a", encoding="utf-8") as extra:
+            extra.write(json.dumps({"id": "after-kill", "texts": {"en": "The quokkaville accord"}}) + "\n")
+        again = index(docs, index_dir)
+        assert "added 1, updated 0, deleted 0" in again
+        assert not list(index_dir.glob(".build-*"))  # the killed run's leftovers are gone
+        found_everywhere(base, "quokkaville", "after-kill")
+    assert readers.answers > 50
+    assert readers.failures == [], readers.failures[:5]
+
+
+def test_admin_reindex_needs_the_token_and_runs_to_done(site):
+    base, docs, _ = site
+    url = f"{base}/api/admin/reindex"
+    assert requests.post(url, timeout=10).status_code == 401
+    wrong = requests.post(url, headers={"Authorization": "Bearer wrong"}, timeout=10)
+    assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "unauthorized"
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    cross = requests.post(url, headers={**auth, "Origin": "https://cms.example"}, timeout=10)
+    assert cross.status_code == 403 and cross.json()["error"]["code"] == "cross_origin"
+    preflight = requests.options(url, headers={"Origin": "https://cms.example",
+                                               "Access-Control-Request-Method": "POST"}, timeout=10)
+    assert preflight.status_code == 403
+    assert not [name for name in preflight.headers if name.lower().startswith("access-control-")]
+    assert requests.post(url, headers=auth, json={"full": "yes"}, timeout=10).status_code == 400
+
+    with open(docs / "extra.jsonl", "a", encoding="utf-8") as extra:
+        extra.write(json.dumps({"id": "added-by-admin", "texts": {"en": "The wombatshire charter"}}) + "\n")
+    started = requests.post(url, headers=auth, json={}, timeout=10)
+    assert started.status_code == 202
+    job = started.json()["job"]
+    assert started.headers["Location"] == f"/api/admin/reindex/{job}"
+    assert requests.get(f"{url}/{job}", timeout=10).status_code == 401
+    deadline = time.monotonic() + 120
+    while True:
+        state = requests.get(f"{url}/{job}", headers=auth, timeout=10).json()
+        if state["state"] in ("done", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert state["state"] == "done", state
+    assert (state["added"], state["updated"], state["deleted"], state["failed"]) == (1, 0, 0, 0)
+    found_everywhere(base, "wombatshire", "added-by-admin")
+    assert requests.get(f"{url}/0000000000000000", headers=auth, timeout=10).status_code == 404
+
+
+def test_admin_endpoints_are_disabled_without_a_token(live_server):
+    for response in [requests.post(f"{live_server}/api/admin/reindex", timeout=10),
+                     requests.get(f"{live_server}/api/admin/reindex/0123456789abcdef",
+                                  headers={"Authorization": "Bearer anything"}, timeout=10)]:
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "admin_disabled"
