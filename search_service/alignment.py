@@ -21,24 +21,27 @@ _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _LINE = re.compile(r"\n")
 _NUMBER = re.compile(r"\d+")
 _LETTERS = re.compile(r"[^\W\d_]+")
+_SENTENCE_END = set(".!?…:;\"«“„(—–-")
 
-# Bead shapes (Russian passages, English passages) and their prior probabilities, from Gale and
-# Church (1993): nearly everything is one to one, merges and splits are rare, one-sided passages
-# (headers, notes) rarer still.
-_PRIORS = {(1, 1): 0.89, (2, 1): 0.0445, (1, 2): 0.0445, (1, 0): 0.005, (0, 1): 0.005}
+# Bead shapes (Russian passages, English passages) and their prior probabilities. Merges and splits
+# as in Gale and Church (1993); one-sided passages (headers, notes, a translator's additions) are
+# commoner in records than between sentences, and here they pay no length cost, only this prior.
+_PRIORS = {(1, 1): 0.871, (2, 1): 0.0445, (1, 2): 0.0445, (1, 0): 0.02, (0, 1): 0.02}
 _PRIOR_COSTS = {shape: -math.log(p) for shape, p in _PRIORS.items()}
 
-# Variance of English length per Russian character; NTREX news measures 2.6, Gale and Church's
-# 6.8 leaves room for looser archival translations.
+# Variance of English length per Russian character. NTREX news measures 2.6, but Gale and
+# Church's 6.8 aligns NTREX with merged and dropped lines better and leaves room for looser
+# archival translations.
 LENGTH_VARIANCE = 6.8
 # English characters per Russian character when a record is too lopsided to estimate it (NTREX: 0.90).
 DEFAULT_RATIO = 0.9
-# Cost saved by each anchor found on both sides of a bead.
-ANCHOR_BONUS = 1.0
-UNMATCHED_PENALTY = 0.0
-# Beyond this distance from the diagonal no path is considered, so long records stay linear.
+# Cost saved by each anchor found on both sides of a bead, and added by each name or number that
+# the other side lacks (chosen on NTREX with lines merged and dropped; see bench/align_ntrex.py).
+ANCHOR_BONUS = 2.0
+MISSING_NAME_PENALTY = 0.6
+# How far from the diagonal paths are scored: first, and at most (the band doubles in between).
 MIN_BAND = 20
-MAX_BAND = 300
+MAX_BAND = 320
 
 # Spelling differences between the transliterated Russian and the English form of one name,
 # folded to one spelling: Джонсон `dzhonson` / Johnson, Хрущёв `khrushchev` / Khrushchev,
@@ -97,6 +100,8 @@ def passages(text: str) -> list[Passage]:
 
 def aligned_counterpart(beads: list[Bead], lang: str, index: int) -> tuple[int, ...]:
     """The other language's passage indices aligned with passage `index` of `lang` ('ru' or 'en')."""
+    if lang not in ("ru", "en"):
+        raise ValueError(f"language must be 'ru' or 'en', not {lang!r}")
     for bead in beads:
         mine, other = (bead.ru, bead.en) if lang == "ru" else (bead.en, bead.ru)
         if index in mine:
@@ -106,26 +111,44 @@ def aligned_counterpart(beads: list[Bead], lang: str, index: int) -> tuple[int, 
 
 @dataclass(frozen=True, slots=True)
 class _Side:
-    """What the cost function needs of one passage."""
+    """What the cost function needs of one passage, or of two adjacent ones taken together."""
 
     length: int
-    anchors: Counter[str]
+    anchors: dict[str, int]
+    names: dict[str, int]
+    name_count: int
 
 
 def align(ru: list[str], en: list[str]) -> list[Bead]:
     """Align Russian and English passages: monotone beads of shapes 1-1, 2-1, 1-2, 1-0, 0-1 covering all."""
-    ru_sides = [_side(text) for text in ru]
-    en_sides = [_side(text) for text in en]
-    n, m = len(ru_sides), len(en_sides)
-    ratio = _length_ratio(ru_sides, en_sides)
-    band = min(max(n, m), max(MIN_BAND, min(MAX_BAND, abs(n - m) + MIN_BAND)))
+    n, m = len(ru), len(en)
+    if not n or not m:
+        return [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
+    ru_spans = _spans([_side(text) for text in ru])
+    en_spans = _spans([_side(text) for text in en])
+    ratio = _length_ratio(ru_spans[1], en_spans[1])
+    # Only cells near the diagonal are scored, so time grows with the record's length, not its
+    # square. Each row must move right by m/n; the band starts narrow and widens only while the
+    # best path runs along its edge, where a better one may lie outside.
+    band = max(MIN_BAND, math.ceil(m / n) + 2)
+    while True:
+        windows = [_window(i, n, m, band) for i in range(n + 1)]
+        beads, on_edge = _best_path(ru_spans, en_spans, ratio, windows)
+        if not on_edge or band >= min(max(n, m), MAX_BAND):
+            return beads
+        band *= 2
 
-    def window(i: int) -> tuple[int, int]:
-        # The diagonal runs from (0, 0) to (n, m); only cells near it are scored.
-        centre = i * m / n if n else 0
-        return max(0, math.floor(centre) - band), min(m, math.ceil(centre) + band)
 
-    windows = [window(i) for i in range(n + 1)]
+def _window(i: int, n: int, m: int, band: int) -> tuple[int, int]:
+    """The English positions scored after `i` Russian passages: the band around the diagonal."""
+    centre = i * m / n
+    return max(0, math.floor(centre) - band), min(m, math.ceil(centre) + band)
+
+
+def _best_path(ru_spans: dict[int, list[_Side]], en_spans: dict[int, list[_Side]], ratio: float,
+               windows: list[tuple[int, int]]) -> tuple[list[Bead], bool]:
+    """The cheapest beads within the band, and whether their path touches the band's edge."""
+    n, m = len(ru_spans[1]), len(en_spans[1])
     costs: list[list[float]] = []
     moves: list[list[tuple[int, int]]] = []
     for i in range(n + 1):
@@ -137,56 +160,54 @@ def align(ru: list[str], en: list[str]) -> list[Bead]:
                 row_costs[0] = 0.0
                 continue
             best, best_move = math.inf, (0, 0)
-            for a, b in _PRIOR_COSTS:
+            for (a, b), prior in _PRIOR_COSTS.items():
                 pi, pj = i - a, j - b
                 if pi < 0 or pj < 0:
                     continue
                 p_low, p_high = windows[pi]
                 if not p_low <= pj <= p_high:
                     continue
-                before = (costs[pi] if pi < i else row_costs)[pj - p_low]
+                before = (costs[pi] if a else row_costs)[pj - p_low]
                 if before == math.inf:
                     continue
-                total = before + _bead_cost(ru_sides[pi:i], en_sides[pj:j], ratio)
+                total = before + prior
+                if a and b:
+                    total += _match_cost(ru_spans[a][pi], en_spans[b][pj], ratio)
                 if total < best:
                     best, best_move = total, (a, b)
             row_costs[j - low] = best
             row_moves[j - low] = best_move
         costs.append(row_costs)
         moves.append(row_moves)
-    return _trace(moves, windows, n, m)
 
-
-def _trace(moves: list[list[tuple[int, int]]], windows: list[tuple[int, int]], n: int, m: int) -> list[Bead]:
     beads: list[Bead] = []
+    on_edge = False
     i, j = n, m
     while i or j:
-        a, b = moves[i][j - windows[i][0]]
+        low, high = windows[i]
+        on_edge |= (j == low and low > 0) or (j == high and high < m)
+        a, b = moves[i][j - low]
         beads.append(Bead(tuple(range(i - a, i)), tuple(range(j - b, j))))
         i, j = i - a, j - b
     beads.reverse()
-    return beads
+    return beads, on_edge
 
 
-def _bead_cost(ru: list[_Side], en: list[_Side], ratio: float) -> float:
-    """Minus log-probability of a bead: its shape, its length mismatch, less its shared anchors."""
-    cost = _PRIOR_COSTS[len(ru), len(en)]
-    cost += _length_cost(sum(s.length for s in ru), sum(s.length for s in en), ratio)
-    if ru and en:
-        shared = _shared(ru, en)
-        total = sum(sum(s.anchors.values()) for s in ru) + sum(sum(s.anchors.values()) for s in en)
-        cost -= ANCHOR_BONUS * shared
-        cost += UNMATCHED_PENALTY * (total - 2 * shared)
-    return cost
+def _match_cost(ru: _Side, en: _Side, ratio: float) -> float:
+    """Minus log-likelihood that `en` translates `ru`, beyond the bead's shape.
+
+    A one-sided bead costs its prior alone: Gale-Church's length term would price a long note as a
+    huge length mismatch, so merging it into a neighbour would always look cheaper.
+    """
+    shared = _common(ru.anchors, en.anchors)
+    # Names and numbers that a translation would carry over but the other side lacks.
+    missing = ru.name_count - _common(ru.names, en.anchors) + en.name_count - _common(en.names, ru.anchors)
+    return _length_cost(ru.length, en.length, ratio) - ANCHOR_BONUS * shared + MISSING_NAME_PENALTY * missing
 
 
-def _shared(ru: list[_Side], en: list[_Side]) -> int:
-    """How many anchors the two sides have in common (counting repeats)."""
-    ru_anchors = ru[0].anchors if len(ru) == 1 else sum((s.anchors for s in ru), Counter())
-    en_anchors = en[0].anchors if len(en) == 1 else sum((s.anchors for s in en), Counter())
-    if not ru_anchors or not en_anchors:
-        return 0
-    return sum(min(count, en_anchors[key]) for key, count in ru_anchors.items() if key in en_anchors)
+def _common(one: dict[str, int], other: dict[str, int]) -> int:
+    """How many tokens two bags share, counting repeats."""
+    return sum(min(one[key], other[key]) for key in one.keys() & other.keys())
 
 
 def _length_cost(ru_length: int, en_length: int, ratio: float) -> float:
@@ -209,25 +230,51 @@ def _length_ratio(ru: list[_Side], en: list[_Side]) -> float:
     return min(max(en_total / ru_total, DEFAULT_RATIO / 2), DEFAULT_RATIO * 2)
 
 
+def _spans(sides: list[_Side]) -> dict[int, list[_Side]]:
+    """Each passage alone (key 1) and joined with the next (key 2), indexed by first passage."""
+    pairs = [_Side(one.length + two.length, _joined(one.anchors, two.anchors), _joined(one.names, two.names),
+                   one.name_count + two.name_count) for one, two in zip(sides, sides[1:])]
+    return {1: sides, 2: pairs}
+
+
+def _joined(one: dict[str, int], two: dict[str, int]) -> dict[str, int]:
+    return dict(Counter(one) + Counter(two))
+
+
 def _side(text: str) -> _Side:
-    return _Side(len(text), anchors(text))
+    found, names = _anchors(text)
+    return _Side(len(text), dict(found), dict(names), names.total())
 
 
-def anchors(text: str) -> Counter[str]:
-    """Tokens of a passage that survive translation: numbers, and sound keys of names and long words."""
+def _anchors(text: str) -> tuple[Counter[str], Counter[str]]:
+    """Tokens of a passage that survive translation, and the subset a translation must carry over.
+
+    Anchors are numbers and the sound keys of capitalized words (names) and long words (cognates);
+    the ones that must be carried over are numbers and capitalized words inside a sentence, where
+    a capital marks a name rather than a sentence start.
+    """
     found: Counter[str] = Counter("#" + number.lstrip("0") for number in _NUMBER.findall(text))
+    names = Counter(found)
+    previous_end = 0
     for match in _LETTERS.finditer(text):
         word = match.group()
+        gap = text[previous_end:match.start()].strip()
+        sentence_start = (previous_end == 0 and not gap) or gap[-1:] in _SENTENCE_END
+        previous_end = match.end()
         skeleton = sound_skeleton(word)
-        needed = _NAME_CONSONANTS if word[0].isupper() else _WORD_CONSONANTS
-        if len(skeleton) >= needed:
-            found[skeleton[:_KEY_LENGTH]] += 1
-    return found
+        capitalized = word[0].isupper()
+        if len(skeleton) < (_NAME_CONSONANTS if capitalized else _WORD_CONSONANTS):
+            continue
+        key = skeleton[:_KEY_LENGTH]
+        found[key] += 1
+        if capitalized and not sentence_start:
+            names[key] += 1
+    return found, names
 
 
 @lru_cache(maxsize=100_000)
 def sound_skeleton(word: str) -> str:
-    """The consonants of a word in a script-neutral spelling: Готвальд and Gottwald both give 'ktvlt'."""
+    """The consonants of a word in a script-neutral spelling: Готвальд and Gottwald both give 'ktvld'."""
     latin = anyascii(fold_lookalikes(word.lower())).lower()
     for written, folded in _SPELLINGS:
         latin = latin.replace(written, folded)
