@@ -8,15 +8,14 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, jsonify, request
 
 from search_service.web import engine, json_error
-from search_service.search import parse_options, search
+from search_service.search import options_from, search
 
 blueprint = Blueprint("api", __name__)
 
 
 @blueprint.get("/api/search")
 def api_search():
-    args = request.args
-    options = parse_options(args.get("q"), args.get("page"), args.get("per_page"), args.get("lang"))
+    options = options_from(request.args)
     result = search(engine(), options)
     body = asdict(result)
     for hit in body["hits"]:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from flask import Flask, request
+from flask_cors import CORS
 
 from search_service import admin, api, pages
 from search_service.config import Config
 from search_service.engine import IndexMissing, QueryError
 from search_service.web import json_error
 
-# Pages load nothing from elsewhere and run no inline script.
+# Pages load nothing from elsewhere and run no inline script; only /embed may be framed by other sites.
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}")
 _PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "object-src 'none'; base-uri 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
+# The public read API answers other sites' pages; the admin API (admin.py) never does.
+PUBLIC_API_PATHS = (r"/api/search$", r"/api/documents/.*")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -27,6 +30,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(pages.blueprint)
+    CORS(app, resources={path: {"origins": list(config.cors_origins)} for path in PUBLIC_API_PATHS},
+         methods=["GET", "HEAD", "OPTIONS"])
+    embed_csp = _CSP.format(ancestors=" ".join(config.frame_ancestors))
+    own_csp = _CSP.format(ancestors="'self'")
 
     @app.errorhandler(QueryError)
     def query_error(error: QueryError):
@@ -52,6 +59,7 @@ def create_app(config: Config | None = None) -> Flask:
     def security_headers(response):
         for name, value in _PAGE_HEADERS.items():
             response.headers.setdefault(name, value)
+        response.headers.setdefault("Content-Security-Policy", embed_csp if request.path == "/embed" else own_csp)
         return response
 
     return app
@@ -62,3 +70,4 @@ def _error(code: str, message: str, status: int):
     if request.path.startswith("/api/") or request.path == "/health" or not request.accept_mimetypes.accept_html:
         return json_error(code, message, status)
     return pages.error_page(message, status)
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -16,6 +17,10 @@ class Config:
     workers: int = 2
     threads: int = 4
     admin_token: str = field(default="", repr=False)  # empty: the admin endpoints are disabled
+    # Who may embed the search: origins (`https://example.org`) allowed to call the public read API
+    # from their pages (CORS) and to frame /embed (CSP frame-ancestors). ("*",) means any site.
+    cors_origins: tuple[str, ...] = ("*",)
+    frame_ancestors: tuple[str, ...] = ("*",)
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
@@ -29,5 +34,21 @@ class Config:
             workers=int(env.get("SEARCH_WORKERS", cls.workers)),
             threads=int(env.get("SEARCH_THREADS", cls.threads)),
             admin_token=env.get("SEARCH_ADMIN_TOKEN", ""),
+            cors_origins=_origins("SEARCH_CORS_ORIGINS", env.get("SEARCH_CORS_ORIGINS"), cls.cors_origins, _ORIGIN),
+            frame_ancestors=_origins("SEARCH_FRAME_ANCESTORS", env.get("SEARCH_FRAME_ANCESTORS"),
+                                     cls.frame_ancestors, _FRAME_ANCESTOR),
         )
         return replace(config, **{key: value for key, value in overrides.items() if value is not None})
+
+
+_ORIGIN = re.compile(r"^(\*|https?://[^/\s;,'\"]+)$")
+_FRAME_ANCESTOR = re.compile(r"^(\*|'self'|'none'|https?://[^/\s;,'\"]+)$")
+
+
+def _origins(name: str, value: str | None, default: tuple[str, ...], pattern: re.Pattern) -> tuple[str, ...]:
+    """Origins from a space- or comma-separated list; unset or blank keeps the default."""
+    origins = tuple((value or "").replace(",", " ").split())
+    for origin in origins:
+        if not pattern.match(origin):
+            raise ValueError(f"{name}: {origin!r} is not an origin like https://example.org (or *)")
+    return origins or default

@@ -1,37 +1,62 @@
-"""HTML pages: the search page and the record page. They work without JavaScript."""
+"""HTML pages: search, record, the /embed variant for iframes, citations, OpenSearch and the widget script.
+
+The pages work without JavaScript; the only scripts are static files (the CSP forbids inline ones).
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, g, render_template, request, url_for
 from markupsafe import Markup
 
+from search_service import citations
 from search_service.api import document_url
 from search_service.engine import QueryError
+from search_service.i18n import UI_LANGUAGES, Translator, choose_language, widget_messages
 from search_service.records import LANGUAGES
-from search_service.search import SearchResult, parse_options, search
+from search_service.search import SearchOptions, SearchResult, options_from, search
 from search_service.snippets import find_matches, mark
+from search_service.timeline import bars
 from search_service.web import engine
 
 blueprint = Blueprint("pages", __name__)
-LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
+UI_COOKIE = "ui"
+UI_COOKIE_SECONDS = 365 * 24 * 3600
+# Parameters a results page keeps when it links to another page of itself.
+_KEPT = ("q", "lang", "year_from", "year_to", "per_page", "page")
+PAGE_WINDOW = 2  # page links shown either side of the current page
+
+
+@blueprint.before_app_request
+def pick_interface_language() -> None:
+    g.t = Translator(choose_language(request.args.get("ui"), request.cookies.get(UI_COOKIE),
+                                     request.accept_languages.best_match(UI_LANGUAGES)))
+
+
+@blueprint.after_app_request
+def remember_interface_language(response: Response) -> Response:
+    """A language chosen with the switch (`?ui=`) stays chosen on the next visit."""
+    if request.args.get("ui") in UI_LANGUAGES and request.cookies.get(UI_COOKIE) != request.args["ui"]:
+        response.set_cookie(UI_COOKIE, request.args["ui"], max_age=UI_COOKIE_SECONDS, samesite="Lax")
+    return response
+
+
+@blueprint.app_context_processor
+def interface() -> dict:
+    return {"t": g.get("t") or Translator("en"), "switch_url": _switch_url, "ui_languages": UI_LANGUAGES,
+            "markup": Markup}
 
 
 @blueprint.get("/")
 def search_page():
-    args = request.args
-    query = (args.get("q") or "").strip()
-    result: SearchResult | None = None
-    error = None
-    if query:
-        try:
-            result = search(engine(), parse_options(query, args.get("page"), args.get("per_page"), args.get("lang")))
-        except QueryError as exc:
-            error = str(exc)
-    return render_template("search.html", query=query, lang=args.get("lang") or "", result=result, error=error,
-                           languages=LANGUAGE_NAMES, document_url=document_url, page_url=_page_url,
-                           markup=Markup)
+    return render_template("search.html", **_results_context("pages.search_page"))
+
+
+@blueprint.get("/embed")
+def embed_page():
+    """The search for an iframe: no site chrome, links open the full record in a new tab."""
+    return render_template("embed.html", **_results_context("pages.embed_page"))
 
 
 @blueprint.get("/documents/<path:record_id>")
@@ -49,15 +74,92 @@ def document_page(record_id: str):
     texts = {lang: [Markup(mark(paragraph, find_matches(paragraph, terms.get(lang, frozenset()))))
                     for paragraph in record["texts"][lang].split("\n\n")]
              for lang in LANGUAGES if record["texts"].get(lang)}
-    return render_template("document.html", record=record, texts=texts, query=query, languages=LANGUAGE_NAMES)
+    known = {"id", "title", "date", "summary", "citation", "texts"}
+    metadata = {key: value for key, value in record.items() if key not in known and value}
+    return render_template("document.html", record=record, texts=texts, query=query, metadata=metadata)
+
+
+@blueprint.get("/documents/<record_id>/cite.ris")
+def cite_ris(record_id: str):
+    return _citation(record_id, citations.ris, "ris", "application/x-research-info-systems")
+
+
+@blueprint.get("/documents/<record_id>/cite.bib")
+def cite_bibtex(record_id: str):
+    return _citation(record_id, citations.bibtex, "bib", "application/x-bibtex")
+
+
+@blueprint.get("/opensearch.xml")
+def opensearch():
+    body = render_template("opensearch.xml", root=request.url_root)
+    return Response(body, mimetype="application/opensearchdescription+xml")
+
+
+@blueprint.get("/widget.js")
+def widget_script():
+    """The embeddable widget, with the interface strings from the one translation table."""
+    body = render_template("widget.js", messages=widget_messages())
+    response = Response(body, mimetype="text/javascript")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
 
 
 def error_page(message: str, status: int):
     return render_template("error.html", message=message, status=status), status
 
 
-def _page_url(query: str, lang: str, page: int) -> str:
-    params = {"q": query, "page": page}
-    if lang:
-        params["lang"] = lang
-    return "/?" + urlencode(params)
+def _results_context(endpoint: str) -> dict:
+    """What the search page and its iframe variant show for the current query string."""
+    args = request.args
+    query = (args.get("q") or "").strip()
+    params = {key: args.get(key, "").strip() for key in _KEPT}
+    options: SearchOptions | None = None
+    result: SearchResult | None = None
+    error = None
+    if query:
+        try:
+            options = options_from(args)
+            result = search(engine(), options)
+        except QueryError as exc:
+            error = str(exc)
+
+    def link(**changes) -> str:
+        """This page's URL with some parameters changed (None drops one; page 1 is the default)."""
+        merged = {**params, **{key: "" if value is None else str(value) for key, value in changes.items()}}
+        if "page" not in changes or merged["page"] == "1":
+            merged["page"] = ""
+        if endpoint == "pages.embed_page" and args.get("ui") in UI_LANGUAGES:
+            merged["ui"] = args["ui"]  # an iframe cannot count on the cookie
+        return url_for(endpoint, **{key: value for key, value in merged.items() if value})
+
+    pages = -(-result.total // result.per_page) if result else 0
+    return {"query": query, "params": params, "options": options, "result": result, "error": error,
+            "link": link, "document_url": document_url, "languages": LANGUAGES,
+            "bars": bars((year.year, year.count) for year in result.years) if result else [],
+            "pages": pages, "page_numbers": _page_numbers(result.page, pages) if result else []}
+
+
+def _page_numbers(page: int, pages: int) -> list[int | None]:
+    """Page links around the current page, the first and the last; None marks a gap."""
+    shown = sorted({1, pages, *range(max(1, page - PAGE_WINDOW), min(pages, page + PAGE_WINDOW) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers if pages > 1 else []
+
+
+def _switch_url(ui: str) -> str:
+    """The current page in another interface language."""
+    return request.path + "?" + urlencode({**request.args.to_dict(), "ui": ui})
+
+
+def _citation(record_id: str, render, extension: str, mimetype: str):
+    record = engine().document(record_id)
+    if record is None:
+        abort(404)
+    url = request.url_root.rstrip("/") + document_url(record_id)
+    return Response(render(record, url), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{record_id}.{extension}"'})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from search_service.engine import Engine, QueryError
 from search_service.records import LANGUAGES
@@ -11,6 +12,7 @@ from search_service.snippets import snippet
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000
+MIN_YEAR, MAX_YEAR = 1, 9999  # record dates are four-digit years
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,8 @@ class SearchOptions:
     page: int = 1
     per_page: int = 10
     lang: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
 
 
 @dataclass(frozen=True)
@@ -26,8 +30,15 @@ class Hit:
     id: str
     title: str
     date: str | None
+    citation: str
     score: float
     snippets: dict[str, str]  # language -> HTML (escaped text, matches in <mark>)
+
+
+@dataclass(frozen=True)
+class YearCount:
+    year: int
+    count: int
 
 
 @dataclass(frozen=True)
@@ -39,21 +50,34 @@ class SearchResult:
     took_ms: float
     hits: list[Hit] = field(default_factory=list)
     relaxed: bool = False  # no record had every word; these have the most of them
+    years: list[YearCount] = field(default_factory=list)  # matches per year, ignoring the year range
 
 
 def parse_options(query: str | None, page: str | None = None, per_page: str | None = None,
-                  lang: str | None = None) -> SearchOptions:
+                  lang: str | None = None, year_from: str | None = None, year_to: str | None = None
+                  ) -> SearchOptions:
     """Options from request strings; QueryError names the parameter that is wrong."""
-    return SearchOptions(
+    options = SearchOptions(
         query=(query or "").strip(),
         page=_bounded_int("page", page, 1, 1, MAX_PAGE),
         per_page=_bounded_int("per_page", per_page, 10, 1, MAX_PER_PAGE),
         lang=_language(lang),
+        year_from=_bounded_int("year_from", year_from, None, MIN_YEAR, MAX_YEAR),
+        year_to=_bounded_int("year_to", year_to, None, MIN_YEAR, MAX_YEAR),
     )
+    if options.year_from is not None and options.year_to is not None and options.year_from > options.year_to:
+        raise QueryError(f"year_from ({options.year_from}) must not be after year_to ({options.year_to})")
+    return options
 
 
-def _bounded_int(name: str, value: str | None, default: int, low: int, high: int) -> int:
-    if value is None or value == "":
+def options_from(args: Mapping[str, str]) -> SearchOptions:
+    """Options from query-string parameters (q, page, per_page, lang, year_from, year_to)."""
+    return parse_options(args.get("q"), args.get("page"), args.get("per_page"), args.get("lang"),
+                         args.get("year_from"), args.get("year_to"))
+
+
+def _bounded_int(name: str, value: str | None, default: int | None, low: int, high: int) -> int | None:
+    if value is None or value.strip() == "":
         return default
     try:
         number = int(value)
@@ -75,7 +99,8 @@ def _language(value: str | None) -> str | None:
 def search(engine: Engine, options: SearchOptions) -> SearchResult:
     """Run a query; raises QueryError for a query that cannot be run."""
     started = time.perf_counter()
-    found = engine.search(options.query, options.page, options.per_page, options.lang)
+    found = engine.search(options.query, options.page, options.per_page, options.lang,
+                          options.year_from, options.year_to)
     hits = []
     for engine_hit in found.hits:
         record = engine_hit.record
@@ -83,7 +108,8 @@ def search(engine: Engine, options: SearchOptions) -> SearchResult:
                     for lang, text in record["texts"].items()
                     if options.lang in (None, lang)}
         hits.append(Hit(id=engine_hit.id, title=record.get("title") or "", date=record.get("date"),
-                        score=round(engine_hit.score, 4), snippets=snippets))
+                        citation=record.get("citation") or "", score=round(engine_hit.score, 4), snippets=snippets))
     took_ms = round((time.perf_counter() - started) * 1000, 2)
     return SearchResult(query=options.query, total=found.total, page=options.page, per_page=options.per_page,
-                        took_ms=took_ms, hits=hits, relaxed=found.relaxed)
+                        took_ms=took_ms, hits=hits, relaxed=found.relaxed,
+                        years=[YearCount(year, count) for year, count in found.years.items()])

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 from whoosh import index as whoosh_index
-from whoosh import query
+from whoosh import query, sorting
 from whoosh.searching import Searcher
 
 from search_service.engine import building, querying
@@ -24,6 +24,8 @@ from search_service.records import Record
 
 # How often a reader looks for a newly published generation: one stat() per interval, at most.
 CHECK_INTERVAL_SECONDS = 0.5
+MAX_YEAR = 9999  # undated records fall in a "missing" group: None, or a number far above this
+_YEAR_FACET = sorting.FieldFacet("year", maptype=sorting.Count)
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ class EngineResult:
     hits: list[EngineHit]
     terms: dict[str, frozenset[str]]  # field -> index terms a hit may be highlighted for
     relaxed: bool  # no record had every word, so records with most words were returned
+    years: dict[int, int]  # year -> matching records, over every year (the year range left out)
 
 
 class Engine:
@@ -126,24 +129,41 @@ class Engine:
             return TEXT_FIELDS
         return tuple(f for f in TEXT_FIELDS if f not in LANGUAGE_FIELDS or f == lang)
 
-    def search(self, text: str, page: int, per_page: int, lang: str | None = None) -> EngineResult:
-        """Records with every word first; when none has them all, records with the most words."""
+    def search(self, text: str, page: int, per_page: int, lang: str | None = None,
+               year_from: int | None = None, year_to: int | None = None) -> EngineResult:
+        """Records with every word first; when none has them all, records with the most words.
+
+        The year range narrows the hits but not the decision to relax nor the per-year counts, so
+        a timeline drawn from `years` shows where the same query finds records outside the range.
+        """
         searcher = self._searcher()
         fields = self._fields(lang)
         lang_filter = query.Term("langs", lang) if lang else None
         relaxed = False
         q = querying.parse(searcher.schema, text, fields, all_words=True)
-        results = searcher.search(querying.with_proximity(searcher.schema, q, text, fields),
-                                  limit=page * per_page, filter=lang_filter)
+        results = self._run(searcher, q, text, fields, page * per_page, lang_filter)
         if results.is_empty() and not querying.has_negation(q):
             relaxed_q = querying.parse(searcher.schema, text, fields, all_words=False)
             if relaxed_q != q:
                 q, relaxed = relaxed_q, True
-                results = searcher.search(querying.with_proximity(searcher.schema, q, text, fields),
-                                          limit=page * per_page, filter=lang_filter)
+                results = self._run(searcher, q, text, fields, page * per_page, lang_filter)
+        years = {year: count for year, count in results.groups("year").items()
+                 if isinstance(year, int) and 0 < year <= MAX_YEAR}
+        if year_from is not None or year_to is not None:
+            in_range = query.NumericRange("year", year_from, year_to)
+            results = self._run(searcher, q, text, fields, page * per_page,
+                                query.And([lang_filter, in_range]) if lang_filter else in_range)
         hits = [EngineHit(hit["id"], float(hit.score), json.loads(hit["record"]))
                 for hit in results[(page - 1) * per_page:page * per_page]]
-        return EngineResult(total=len(results), hits=hits, terms=self._terms(q, searcher), relaxed=relaxed)
+        return EngineResult(total=len(results), hits=hits, terms=self._terms(q, searcher), relaxed=relaxed,
+                            years=dict(sorted(years.items())))
+
+    @staticmethod
+    def _run(searcher: Searcher, q: query.Query, text: str, fields: tuple[str, ...], limit: int,
+             hit_filter: query.Query | None):
+        """One Whoosh search with the proximity boost, counting matches per year as it goes."""
+        return searcher.search(querying.with_proximity(searcher.schema, q, text, fields), limit=limit,
+                               filter=hit_filter, groupedby={"year": _YEAR_FACET})
 
     def query_terms(self, text: str) -> dict[str, frozenset[str]]:
         """The index terms, by field, that `text` as a query would match (for highlighting a record)."""

@@ -1,0 +1,55 @@
+"""A record as a reference for reference managers: RIS and BibTeX text.
+
+Written by hand: both formats are a few tagged lines, and the libraries for them (rispy,
+bibtexparser) would not do the part that matters here, keeping archive text from breaking the
+format (line breaks in RIS, LaTeX specials in BibTeX).
+"""
+
+from __future__ import annotations
+
+import re
+
+_RIS_ORDER = ("TY", "ID", "TI", "PY", "DA", "AB", "N1", "LA", "UR")
+_LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$",
+                   "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
+_LATEX_PATTERN = re.compile("|".join(re.escape(char) for char in _LATEX_SPECIALS))
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def ris(record: dict, url: str) -> str:
+    """The record as one RIS reference (type GEN: archival records are of many kinds)."""
+    date = record.get("date") or ""
+    fields = {
+        "TY": "GEN",
+        "ID": record["id"],
+        "TI": _one_line(record.get("title")) or record["id"],
+        "PY": date[:4],
+        # RIS dates are YYYY/MM/DD/ with empty parts for what is unknown.
+        "DA": "/".join((date.split("-") + ["", ""])[:3]) + "/" if date else "",
+        "AB": _one_line(record.get("summary")),
+        "N1": _one_line(record.get("citation")),
+        "LA": ", ".join(sorted(record.get("texts", {}))),
+        "UR": url,
+    }
+    lines = [f"{tag}  - {fields[tag]}" for tag in _RIS_ORDER if fields[tag]]
+    return "\r\n".join(lines + ["ER  - ", ""])
+
+
+def bibtex(record: dict, url: str) -> str:
+    """The record as one BibTeX @misc entry; the key is the record id with BibTeX-safe characters."""
+    date = record.get("date") or ""
+    key = re.sub(r"[^A-Za-z0-9:._-]", "-", record["id"])
+    fields = [("title", _one_line(record.get("title")) or record["id"]), ("year", date[:4]),
+              ("date", date), ("note", _one_line(record.get("citation"))),
+              ("abstract", _one_line(record.get("summary"))), ("language", ", ".join(sorted(record.get("texts", {})))),
+              ("url", url)]
+    body = ",\n".join(f"  {name} = {{{_latex(value) if name != 'url' else value}}}"
+                      for name, value in fields if value)
+    return f"@misc{{{key},\n{body}\n}}\n"
+
+
+def _latex(text: str) -> str:
+    return _LATEX_PATTERN.sub(lambda match: _LATEX_SPECIALS[match.group()], text)
