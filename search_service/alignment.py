@@ -19,9 +19,11 @@ from search_service.analysis import fold_lookalikes
 
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _LINE = re.compile(r"\n")
-_NUMBER = re.compile(r"\d+")
+# Digits, with thousands grouped by a comma or a (thin, no-break) space read as one number.
+_NUMBER = re.compile(r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?!\d)|\d+")
+_GROUPING = re.compile(r"[,\u00a0\u202f ]")
 _LETTERS = re.compile(r"[^\W\d_]+")
-_SENTENCE_END = set(".!?…:;\"«“„(—–-")
+_SENTENCE_END = set(".!?…:;\"«“„(—–")
 
 # Bead shapes (Russian passages, English passages) and their prior probabilities. Merges and splits
 # as in Gale and Church (1993); one-sided passages (headers, notes, a translator's additions) are
@@ -39,15 +41,20 @@ DEFAULT_RATIO = 0.9
 # the other side lacks (chosen on NTREX with lines merged and dropped; see bench/align_ntrex.py).
 ANCHOR_BONUS = 2.0
 MISSING_NAME_PENALTY = 0.6
+# A record's own ratio is weighed against this many characters of text at DEFAULT_RATIO.
+RATIO_PRIOR_CHARS = 500
+# Realign when the ratio of the passages paired one to one differs from the first guess by more.
+RATIO_TOLERANCE = 0.02
 # How far from the diagonal paths are scored: first, and at most (the band doubles in between).
 MIN_BAND = 20
 MAX_BAND = 320
 
 # Spelling differences between the transliterated Russian and the English form of one name,
-# folded to one spelling: Джонсон `dzhonson` / Johnson, Хрущёв `khrushchev` / Khrushchev,
-# Австралия `avstraliia` / Australia, Европа `evropa` / Europe, Ельцин `el'tsin` / Yeltsin.
-_SPELLINGS = (("dzh", "j"), ("shch", "s"), ("sch", "s"), ("zh", "j"), ("sh", "s"), ("ch", "k"),
-              ("kh", "k"), ("ck", "k"), ("ph", "f"), ("th", "t"), ("ts", "s"), ("tz", "s"),
+# folded to one spelling: Чехия `chekhiia` / Czech, Джонсон `dzhonson` / Johnson,
+# Хрущёв `khrushchev` / Khrushchev, Австралия `avstraliia` / Australia, Европа `evropa` / Europe,
+# Ельцин `el'tsin` / Yeltsin.
+_SPELLINGS = (("cz", "ch"), ("dzh", "j"), ("shch", "s"), ("sch", "s"), ("zh", "j"), ("sh", "s"),
+              ("ch", "k"), ("kh", "k"), ("ck", "k"), ("ph", "f"), ("th", "t"), ("ts", "s"), ("tz", "s"),
               ("au", "av"), ("eu", "ev"), ("x", "ks"), ("w", "v"), ("q", "k"))
 _SOFT_C = re.compile(r"c(?=[eiy])")
 # Sounds that the two scripts swap (Гамбург / Hamburg, Корея / Korea) share one letter; vowels go.
@@ -116,7 +123,7 @@ class _Side:
     length: int
     anchors: dict[str, int]
     names: dict[str, int]
-    name_count: int
+    sounds: frozenset[str]
 
 
 def align(ru: list[str], en: list[str]) -> list[Bead]:
@@ -126,10 +133,27 @@ def align(ru: list[str], en: list[str]) -> list[Bead]:
         return [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
     ru_spans = _spans([_side(text) for text in ru])
     en_spans = _spans([_side(text) for text in en])
-    ratio = _length_ratio(ru_spans[1], en_spans[1])
-    # Only cells near the diagonal are scored, so time grows with the record's length, not its
-    # square. Each row must move right by m/n; the band starts narrow and widens only while the
-    # best path runs along its edge, where a better one may lie outside.
+    ratio = _length_ratio(sum(s.length for s in ru_spans[1]), sum(s.length for s in en_spans[1]))
+    beads = _banded_path(ru_spans, en_spans, ratio)
+    # Passages that one side lacks skew a ratio taken over whole texts (and may hide in a merge);
+    # passages paired one to one do not.
+    paired = [(bead.ru[0], bead.en[0]) for bead in beads if len(bead.ru) == len(bead.en) == 1]
+    refined = _length_ratio(sum(ru_spans[1][i].length for i, _ in paired),
+                            sum(en_spans[1][j].length for _, j in paired))
+    if abs(refined - ratio) > RATIO_TOLERANCE * ratio:
+        beads = _banded_path(ru_spans, en_spans, refined)
+    return beads
+
+
+def _banded_path(ru_spans: dict[int, list[_Side]], en_spans: dict[int, list[_Side]],
+                 ratio: float) -> list[Bead]:
+    """The best path through a band around the diagonal, widened while the path runs along its edge.
+
+    Only cells near the diagonal are scored, so time grows with the record's length, not its
+    square. Each row must move right by m/n; a better path may lie outside the band only where the
+    best one inside touches its edge.
+    """
+    n, m = len(ru_spans[1]), len(en_spans[1])
     band = max(MIN_BAND, math.ceil(m / n) + 2)
     while True:
         windows = [_window(i, n, m, band) for i in range(n + 1)]
@@ -201,13 +225,18 @@ def _match_cost(ru: _Side, en: _Side, ratio: float) -> float:
     """
     shared = _common(ru.anchors, en.anchors)
     # Names and numbers that a translation would carry over but the other side lacks.
-    missing = ru.name_count - _common(ru.names, en.anchors) + en.name_count - _common(en.names, ru.anchors)
+    missing = _missing(ru.names, en.sounds) + _missing(en.names, ru.sounds)
     return _length_cost(ru.length, en.length, ratio) - ANCHOR_BONUS * shared + MISSING_NAME_PENALTY * missing
 
 
 def _common(one: dict[str, int], other: dict[str, int]) -> int:
     """How many tokens two bags share, counting repeats."""
     return sum(min(one[key], other[key]) for key in one.keys() & other.keys())
+
+
+def _missing(names: dict[str, int], sounds: frozenset[str]) -> int:
+    """How many names and numbers of one side sound like no word or number of the other."""
+    return sum(names[key] for key in names.keys() - sounds)
 
 
 def _length_cost(ru_length: int, en_length: int, ratio: float) -> float:
@@ -220,20 +249,20 @@ def _length_cost(ru_length: int, en_length: int, ratio: float) -> float:
     return -math.log(max(math.erfc(z / math.sqrt(2)), 1e-300))
 
 
-def _length_ratio(ru: list[_Side], en: list[_Side]) -> float:
-    """English characters per Russian character, from the two texts themselves."""
-    ru_total = sum(s.length for s in ru)
-    en_total = sum(s.length for s in en)
+def _length_ratio(ru_total: int, en_total: int) -> float:
+    """English characters per Russian character, estimated from the texts and pulled towards the usual."""
     if not ru_total or not en_total:
         return DEFAULT_RATIO
-    # A record with half its translation missing would otherwise squeeze every bead.
-    return min(max(en_total / ru_total, DEFAULT_RATIO / 2), DEFAULT_RATIO * 2)
+    # A short record says little about its ratio; RATIO_PRIOR_CHARS of typical text steady it.
+    ratio = (en_total + DEFAULT_RATIO * RATIO_PRIOR_CHARS) / (ru_total + RATIO_PRIOR_CHARS)
+    # A record with most of its translation missing would otherwise squeeze every bead.
+    return min(max(ratio, DEFAULT_RATIO / 2), DEFAULT_RATIO * 2)
 
 
 def _spans(sides: list[_Side]) -> dict[int, list[_Side]]:
     """Each passage alone (key 1) and joined with the next (key 2), indexed by first passage."""
     pairs = [_Side(one.length + two.length, _joined(one.anchors, two.anchors), _joined(one.names, two.names),
-                   one.name_count + two.name_count) for one, two in zip(sides, sides[1:])]
+                   one.sounds | two.sounds) for one, two in zip(sides, sides[1:])]
     return {1: sides, 2: pairs}
 
 
@@ -242,19 +271,21 @@ def _joined(one: dict[str, int], two: dict[str, int]) -> dict[str, int]:
 
 
 def _side(text: str) -> _Side:
-    found, names = _anchors(text)
-    return _Side(len(text), dict(found), dict(names), names.total())
+    found, names, sounds = _anchors(text)
+    return _Side(len(text), dict(found), dict(names), frozenset(sounds))
 
 
-def _anchors(text: str) -> tuple[Counter[str], Counter[str]]:
-    """Tokens of a passage that survive translation, and the subset a translation must carry over.
+def _anchors(text: str) -> tuple[Counter[str], Counter[str], set[str]]:
+    """A passage's anchors, the names among them, and the sounds a name on the other side may match.
 
-    Anchors are numbers and the sound keys of capitalized words (names) and long words (cognates);
-    the ones that must be carried over are numbers and capitalized words inside a sentence, where
-    a capital marks a name rather than a sentence start.
+    Anchors are numbers and the sound keys of capitalized words (names) and long words (cognates).
+    Names are the numbers and the capitalized words inside a sentence, where a capital marks a name
+    rather than a sentence start: a translation carries them over. Sounds are the numbers and the
+    leading consonants of every word, so that Soviet finds советского, which no capital marks.
     """
-    found: Counter[str] = Counter("#" + number.lstrip("0") for number in _NUMBER.findall(text))
+    found = Counter("#" + _GROUPING.sub("", number).lstrip("0") for number in _NUMBER.findall(text))
     names = Counter(found)
+    sounds = set(found)
     previous_end = 0
     for match in _LETTERS.finditer(text):
         word = match.group()
@@ -262,6 +293,7 @@ def _anchors(text: str) -> tuple[Counter[str], Counter[str]]:
         sentence_start = (previous_end == 0 and not gap) or gap[-1:] in _SENTENCE_END
         previous_end = match.end()
         skeleton = sound_skeleton(word)
+        sounds.update(skeleton[:size] for size in range(_NAME_CONSONANTS, min(len(skeleton), _KEY_LENGTH) + 1))
         capitalized = word[0].isupper()
         if len(skeleton) < (_NAME_CONSONANTS if capitalized else _WORD_CONSONANTS):
             continue
@@ -269,7 +301,7 @@ def _anchors(text: str) -> tuple[Counter[str], Counter[str]]:
         found[key] += 1
         if capitalized and not sentence_start:
             names[key] += 1
-    return found, names
+    return found, names, sounds
 
 
 @lru_cache(maxsize=100_000)
@@ -278,6 +310,8 @@ def sound_skeleton(word: str) -> str:
     latin = anyascii(fold_lookalikes(word.lower())).lower()
     for written, folded in _SPELLINGS:
         latin = latin.replace(written, folded)
+    # Past the first letter, an h left over from the digraphs above is silent (Johnson / Джонсон).
+    latin = latin[:1] + latin[1:].replace("h", "")
     latin = _SOFT_C.sub("s", latin)
     consonants = "".join(c for c in latin.translate(_CONSONANT_CLASSES) if c.isalpha())
     return _DOUBLES.sub(r"\1", consonants)
