@@ -57,6 +57,9 @@ def test_no_hits_message_says_what_to_try(client):
     page = client.get("/", query_string={"q": "zzzyxw", "ui": "en"}).get_data(as_text=True)
     assert "Nothing found for “zzzyxw”." in page
     assert MESSAGES["en"]["no_hits_hint"] in page
+    assert MESSAGES["en"]["search_both"] not in page
+    in_russian = client.get("/", query_string={"q": "zzzyxw", "lang": "ru", "ui": "en"}).get_data(as_text=True)
+    assert '<a href="/?q=zzzyxw">Search Russian and English texts</a>' in in_russian
     in_range = client.get("/", query_string={"q": "council", "year_from": 2001, "ui": "en"}).get_data(as_text=True)
     assert "Nothing in from 2001." in in_range and "All years" in in_range
 
