@@ -18,13 +18,12 @@ import time
 import pytest
 import requests
 
-from conftest import DOCUMENTS, ROOT, SEED_ID, TEST_DATA, serve
+from conftest import DOCUMENTS, ROOT, SEED_ID, TEST_DATA, corpus, serve
 from test_cli import cli
 
 TOKEN = "test-admin-token-7b1d"
 QUERY = "Готвальдом"
 GENERATED = 1500  # enough records that a full rebuild lasts a few seconds and can be killed mid-way
-EXTRA = 3  # records in tests/data/extra.jsonl
 
 
 def generated_records(count: int) -> str:
@@ -38,19 +37,28 @@ def generated_records(count: int) -> str:
                    for i in range(count))
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """A documents folder, its index and the server answering from it (with the admin token set)."""
+@pytest.fixture(scope="module", params=["generated", "corpora"])
+def site(request, tmp_path_factory):
+    """A documents folder, its index and the server answering from it (with the admin token set).
+
+    Records: the seed and the test records, plus generated ones, or plus Stalin's works and the
+    NTREX news from the shared corpora (the issue's finish line).
+    """
     root = tmp_path_factory.mktemp("rebuild")
     docs, index = root / "docs", root / "index"
     docs.mkdir()
     shutil.copy(DOCUMENTS / f"{SEED_ID}.txt", docs)
     shutil.copy(TEST_DATA / "extra.jsonl", docs)
-    (docs / "generated.jsonl").write_text(generated_records(GENERATED), "utf-8")
+    if request.param == "generated":
+        (docs / "generated.jsonl").write_text(generated_records(GENERATED), "utf-8")
+    else:
+        for name in ("stalin-works-ru.jsonl", "ntrex-news-ru-en.jsonl"):
+            (docs / name).symlink_to(corpus(name))
     built = cli("index", "--documents", str(docs), "--index", str(index))
     assert built.returncode == 0, built.stderr
+    records = int(re.search(r"added (\d+)", built.stdout).group(1))
     with serve(index, docs, env={"SEARCH_ADMIN_TOKEN": TOKEN}) as base:
-        yield base, docs, index
+        yield base, docs, index, records
 
 
 class Readers:
@@ -113,7 +121,7 @@ def found_everywhere(base: str, query: str, record_id: str, deadline_seconds: fl
 
 
 def test_rebuilds_while_serving_never_fail_a_query(site):
-    base, docs, index_dir = site
+    base, docs, index_dir, records = site
     with Readers(base) as readers:
         time.sleep(0.5)
         assert "nothing changed" in index(docs, index_dir)
@@ -123,7 +131,7 @@ def test_rebuilds_while_serving_never_fail_a_query(site):
         assert "added 1, updated 0, deleted 0" in index(docs, index_dir)
         found_everywhere(base, "zanzibarite", "added-live")
 
-        assert f"full rebuild, {1 + EXTRA + GENERATED + 1} records written" in index(docs, index_dir, "--full")
+        assert f"full rebuild, {records + 1} records written" in index(docs, index_dir, "--full")
         served = (index_dir / "CURRENT").read_text()
 
         killed = subprocess.Popen([sys.executable, "-m", "search_service", "index", "--documents", str(docs),
@@ -151,7 +159,7 @@ def test_rebuilds_while_serving_never_fail_a_query(site):
 
 
 def test_admin_reindex_needs_the_token_and_runs_to_done(site):
-    base, docs, _ = site
+    base, docs, _, _ = site
     url = f"{base}/api/admin/reindex"
     assert requests.post(url, timeout=10).status_code == 401
     wrong = requests.post(url, headers={"Authorization": "Bearer wrong"}, timeout=10)
