@@ -65,13 +65,21 @@ def read_set_records(query_set: QuerySet) -> list:
     return result.records
 
 
-def inputs_hash(paths: Sequence[Path]) -> str:
-    """Hash of the record files, the project's sources and the Whoosh version: the index cache key."""
+def index_sources() -> list[Path]:
+    """Source files of the `search_service` modules loaded so far: call it right after importing the
+    engine, and it is the code that shapes the index (engine, analysis, records), not the web faces."""
+    files = {Path(module.__file__) for name, module in list(sys.modules.items())
+             if (name == "search_service" or name.startswith("search_service.")) and getattr(module, "__file__", None)}
+    return sorted(files)
+
+
+def inputs_hash(paths: Sequence[Path], sources: Sequence[Path]) -> str:
+    """Hash of the record files, the given source files and the Whoosh version: the index cache key."""
     digest = hashlib.sha256()
     files: list[Path] = []
     for path in paths:
         files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
-    files.extend(sorted((REPO / "search_service").rglob("*.py")))
+    files.extend(sources)
     for path in files:
         digest.update(str(path.relative_to(path.anchor)).encode())
         digest.update(path.read_bytes())
@@ -85,13 +93,15 @@ def inputs_hash(paths: Sequence[Path]) -> str:
 
 
 def project_system(query_set: QuerySet, records: list) -> System:
-    """The project's search, over an index built once per input hash and cached in bench/out/."""
+    """The project's search, over an index built once per hash of its inputs and cached in bench/out/."""
     try:
         from search_service.engine import Engine
+
+        sources = index_sources()
         from search_service.search import SearchOptions, search
     except ImportError as exc:
         return System(PROJECT, None, f"unavailable (cannot import the engine: {exc})")
-    index_dir = CACHE / f"{query_set.name}-{inputs_hash(query_set.records)}"
+    index_dir = CACHE / f"{query_set.name}-{inputs_hash(query_set.records, sources)}"
     started = time.perf_counter()
     engine, note = None, ""
     if index_dir.is_dir():
