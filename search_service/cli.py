@@ -41,7 +41,7 @@ def build_index(documents: Path, index_dir: Path, full: bool = False, wait: bool
     progress = console
     if job:
         job.update(state="waiting", started=jobs.now())
-        progress = job.progress(console)
+        progress = jobs.JobProgress(job, console)
     try:
         with rebuild_lock(index_dir, wait):
             if job:

@@ -23,10 +23,14 @@ import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
 from search_service.config import Config
+
+if TYPE_CHECKING:  # the type only: the admin API starts jobs without loading the engine
+    from search_service.engine.building import BuildProgress
 
 JOB_ID = re.compile(r"^[0-9a-f]{16}$")
 UNFINISHED = ("waiting", "running")
@@ -84,32 +88,37 @@ class Job:
         self._alive = FileLock(self.directory / f"{job_id}.lock", thread_local=False)
         self._alive.acquire()  # released by the kernel when this process ends, however it ends
         self.state = json.loads((self.directory / f"{job_id}.json").read_text(encoding="utf-8"))
-        self._written_at = 0.0
 
     def update(self, **fields) -> None:
         self.state.update(fields)
         _write(self.directory, self.state)
+
+
+class JobProgress:
+    """A `BuildProgress` that passes everything on to `inner` and writes the stage into the job file.
+
+    The count within a stage is written at most once a second, so a long stage costs few writes.
+    """
+
+    def __init__(self, job: Job, inner: BuildProgress) -> None:
+        self.job, self.inner = job, inner
+        self.name, self.total, self.done = "", None, 0
+        self._written_at = 0.0
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self.inner.stage(name, total)
+        self.name, self.total, self.done = name, total, 0
+        self._write()
+
+    def advance(self, steps: int = 1) -> None:
+        self.inner.advance(steps)
+        self.done += steps
+        if time.monotonic() - self._written_at >= _PROGRESS_EVERY_SECONDS:
+            self._write()
+
+    def _write(self) -> None:
+        self.job.update(stage=self.name if self.total is None else f"{self.name} {self.done}/{self.total}")
         self._written_at = time.monotonic()
-
-    def progress(self, inner):
-        """A `BuildProgress` that also writes the stage and its count into the job file (at most once a second)."""
-        job = self
-
-        class _JobProgress:
-            done = 0
-
-            def stage(self, name: str, total: int | None = None) -> None:
-                inner.stage(name, total)
-                self.done, self.name, self.total = 0, name, total
-                job.update(stage=name if total is None else f"{name} 0/{total}")
-
-            def advance(self, steps: int = 1) -> None:
-                inner.advance(steps)
-                self.done += steps
-                if time.monotonic() - job._written_at >= _PROGRESS_EVERY_SECONDS:
-                    job.update(stage=f"{self.name} {self.done}/{self.total}")
-
-        return _JobProgress()
 
 
 def _alive(directory: Path, job_id: str) -> bool:
