@@ -212,8 +212,18 @@ def test_payload_record_renders_as_text_on_the_pages(page, live_server):
     assert page.dialogs == []
 
 
+def readme_snippet(after: str, live_server: str) -> str:
+    """The first ```html block after `after` in the README, pointed at the test server: the exact
+    snippet a site owner copies."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index(after):].split("```html\n", 1)[1].split("```", 1)[0]
+    assert "http://127.0.0.1:8000" in block
+    return block.replace("http://127.0.0.1:8000", live_server)
+
+
 def _widget_host(folder: Path, live_server: str) -> str:
-    """A host page with its own CSS and a strict CSP that allows the service's script and API only."""
+    """README's widget snippet in a page with its own CSS and a strict CSP that allows the service's
+    script and API only."""
     (folder / "host.css").write_text("""
 body { font: 15px/1.4 Helvetica, Arial, sans-serif; max-width: 46rem; margin: 2rem auto; color: #223; }
 input, button { background: rgb(255, 0, 0); font-size: 30px; }  /* must not reach the widget */
@@ -227,9 +237,7 @@ h1 { color: #2a4d8f; }
 <body>
   <h1>History 204: the Korean War</h1>
   <p>Search the primary sources for this week's seminar:</p>
-  <div id="archive-search"></div>
-  <script src="{live_server}/widget.js" data-lang="en" data-per-page="3"
-          data-placeholder="Search the letters" data-target="#archive-search"></script>
+  {readme_snippet("**Widget**", live_server)}
   <p class="after">Seminar notes follow.</p>
 </body></html>""", encoding="utf-8")
     return "widget.html"
@@ -251,7 +259,7 @@ def test_widget_on_another_origin_finds_the_letter(page, live_server, host_site)
     assert box.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
     assert page.locator("h1").evaluate("e => getComputedStyle(e).color") == "rgb(42, 77, 143)"
     assert page.evaluate("document.querySelector('#archive-search').shadowRoot !== null")
-    screenshot(page, "widget.png", full_page=True)
+    screenshot(page, "widget.png", clip={"x": 0, "y": 0, "width": 1100, "height": 610})
     assert page.dialogs == []
 
 
@@ -277,29 +285,24 @@ def test_iframe_resizes_to_content_and_renders_the_payload_as_text(page, live_se
 <html lang="en"><head><meta charset="utf-8"><title>An archive blog</title></head>
 <body>
   <h1>Our favourite letters</h1>
-  <iframe id="archive-search" src="{live_server}/embed?q=payload&amp;ui=en" title="Archive search"
-          style="width: 100%; border: 0" height="150"></iframe>
-  <script>
-    addEventListener("message", (event) => {{
-      if (event.origin === "{live_server}" && event.data && event.data.type === "archive-search:height") {{
-        document.getElementById("archive-search").height = event.data.height;
-      }}
-    }});
-  </script>
+  {readme_snippet("**Iframe**", live_server)}
 </body></html>""", encoding="utf-8")
     page.goto(f"{host}/iframe.html")
     frame = page.frame_locator("#archive-search")
+    iframe = page.locator("#archive-search")
+    expect(iframe).not_to_have_attribute("height", "200")  # the empty search form is shorter
+    empty = int(iframe.get_attribute("height"))
+    assert empty == frame.locator("body").evaluate("b => Math.ceil(b.getBoundingClientRect().height)")
+    box = frame.get_by_label("Search the archive")
+    box.fill("payload")
+    box.press("Enter")
     expect(frame.locator(".hit h2 a")).to_have_text(XSS_TITLE)
     expect(frame.locator(".hit h2 a")).to_have_attribute("target", "_blank")
-    iframe = page.locator("#archive-search")
-    expect(iframe).not_to_have_attribute("height", "150")
-    short = int(iframe.get_attribute("height"))
-    content = frame.locator("body").evaluate("b => Math.ceil(b.getBoundingClientRect().height)")
-    assert short == content
-    frame.get_by_label("Search the archive").fill("council OR совета OR Бенешем")
-    frame.get_by_label("Search the archive").press("Enter")
+    page.wait_for_function(f"document.getElementById('archive-search').height > {empty + 100}")
+    one_hit = int(iframe.get_attribute("height"))
+    box.fill("council OR совета OR Бенешем")
+    box.press("Enter")
     expect(frame.locator(".hit")).to_have_count(3)
-    page.wait_for_function("document.getElementById('archive-search').height > " + str(short + 100),
-                           timeout=TIMEOUT_MS)
+    page.wait_for_function(f"document.getElementById('archive-search').height > {one_hit + 100}")
     assert frame.locator("main img, main script").count() == 0
     assert page.dialogs == []

@@ -61,7 +61,7 @@
     * { box-sizing: border-box; }
     form { display: flex; gap: .5rem; margin: 0 0 .8rem; }
     input { flex: 1; min-width: 0; font: inherit; padding: .5rem .7rem; border: 1px solid #8a8a8a; border-radius: 4px; background: #fff; color: inherit; }
-    button { font: inherit; padding: .45rem .9rem; border-radius: 4px; border: 1px solid #7a1f1f; background: #7a1f1f; color: #fff; cursor: pointer; }
+    button { font: 600 .95rem system-ui, sans-serif; padding: .45rem .9rem; border-radius: 4px; border: 1px solid #7a1f1f; background: #7a1f1f; color: #fff; cursor: pointer; }
     button:disabled { opacity: .5; cursor: default; }
     :focus-visible { outline: 3px solid #1a5fb4; outline-offset: 2px; }
     .status { color: #55555b; font-size: .9rem; margin: 0 0 .5rem; }
