@@ -1,21 +1,23 @@
-"""JSON API: /api/search, /api/documents/<id>, /health."""
+"""JSON API: /api/search, /api/documents/<id>, /api/openapi.json, /health."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from importlib.resources import files
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
-from search_service.web import engine, json_error
-from search_service.search import options_from, search
+from search_service.search import search
+from search_service.web import engine, json_error, search_options
 
 blueprint = Blueprint("api", __name__)
+OPENAPI = files("search_service").joinpath("openapi.json").read_bytes()
 
 
 @blueprint.get("/api/search")
 def api_search():
-    options = options_from(request.args)
+    options = search_options(request)
     result = search(engine(), options)
     body = asdict(result)
     for hit in body["hits"]:
@@ -29,6 +31,12 @@ def api_document(record_id: str):
     if record is None:
         return json_error("not_found", f"no record with id {record_id[:200]!r}", 404)
     return jsonify(record)
+
+
+@blueprint.get("/api/openapi.json")
+def openapi():
+    """The OpenAPI description of this API."""
+    return current_app.response_class(OPENAPI, mimetype="application/json")
 
 
 @blueprint.get("/health")

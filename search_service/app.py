@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from search_service import admin, api, pages
 from search_service.config import Config
@@ -34,6 +38,16 @@ def create_app(config: Config | None = None) -> Flask:
          methods=["GET", "HEAD", "OPTIONS"])
     embed_csp = _CSP.format(ancestors=" ".join(config.frame_ancestors))
     own_csp = _CSP.format(ancestors="'self'")
+    if config.trusted_proxies:
+        # The client address (for rate limits) is then the one the proxies saw, not the proxy's own.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)
+    # Flask-Limiter: one budget per client address for the whole service (searching through the pages
+    # counts too), X-RateLimit-* and Retry-After headers.
+    limits = [config.rate_limit] if config.rate_limit else []
+    limiter = Limiter(get_remote_address, app=app, application_limits=limits, enabled=bool(limits),
+                      storage_uri=config.rate_limit_storage, headers_enabled=True)
+    limiter.exempt(api.health)
+    limiter.exempt(api.openapi)
 
     @app.errorhandler(QueryError)
     def query_error(error: QueryError):
@@ -50,6 +64,15 @@ def create_app(config: Config | None = None) -> Flask:
     @app.errorhandler(405)
     def method_not_allowed(error):
         return _error("method_not_allowed", f"{request.method} is not allowed on {request.path}", 405)
+
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        return _error("rate_limited", f"too many requests from your address (the limit is {error.description}); "
+                                     "wait as many seconds as Retry-After says", 429)
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error: HTTPException):
+        return _error(error.name.lower().replace(" ", "_"), error.description or error.name, error.code or 500)
 
     @app.errorhandler(500)
     def internal_error(error):

@@ -142,7 +142,8 @@ def search_command(query: str, index_dir: Path | None, lang: str | None, limit: 
     """Print ranked hits for QUERY with their snippets."""
     config = Config.from_env(index_dir=index_dir)
     try:
-        result = search(Engine.open(config.index_dir), SearchOptions(query=query, per_page=limit, lang=lang))
+        engine = Engine.open(config.index_dir, config.time_limit)
+        result = search(engine, SearchOptions(query=query, per_page=limit, lang=lang))
     except (QueryError, IndexMissing) as exc:
         raise click.ClickException(str(exc)) from None
     color = sys.stdout.isatty()

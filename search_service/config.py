@@ -21,6 +21,15 @@ class Config:
     # from their pages (CORS) and to frame /embed (CSP frame-ancestors). ("*",) means any site.
     cors_origins: tuple[str, ...] = ("*",)
     frame_ancestors: tuple[str, ...] = ("*",)
+    # Seconds a search may spend before it answers with what it found so far (`timed_out: true`).
+    time_limit: float = 2.0
+    # Requests per client address on the search API and pages, in Flask-Limiter's notation
+    # ("60 per minute; 5 per second"); empty turns rate limiting off.
+    rate_limit: str = ""
+    # Where request counts live: "memory://" counts per server process; "redis://host" shares them.
+    rate_limit_storage: str = "memory://"
+    # Proxies in front of the service whose X-Forwarded-For is trusted for the client address.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
@@ -37,6 +46,10 @@ class Config:
             cors_origins=_origins("SEARCH_CORS_ORIGINS", env.get("SEARCH_CORS_ORIGINS"), cls.cors_origins, _ORIGIN),
             frame_ancestors=_origins("SEARCH_FRAME_ANCESTORS", env.get("SEARCH_FRAME_ANCESTORS"),
                                      cls.frame_ancestors, _FRAME_ANCESTOR),
+            time_limit=float(env.get("SEARCH_TIME_LIMIT", cls.time_limit)),
+            rate_limit=env.get("SEARCH_RATE_LIMIT", cls.rate_limit),
+            rate_limit_storage=env.get("SEARCH_RATE_LIMIT_STORAGE", cls.rate_limit_storage),
+            trusted_proxies=int(env.get("SEARCH_TRUSTED_PROXIES", cls.trusted_proxies)),
         )
         return replace(config, **{key: value for key, value in overrides.items() if value is not None})
 

@@ -15,10 +15,10 @@ from search_service.api import document_url
 from search_service.engine import QueryError
 from search_service.i18n import UI_LANGUAGES, Translator, choose_language, widget_messages
 from search_service.records import LANGUAGES
-from search_service.search import SearchOptions, SearchResult, options_from, search
+from search_service.search import SearchOptions, SearchResult, clean_query, search
 from search_service.snippets import find_matches, mark
 from search_service.timeline import bars
-from search_service.web import engine
+from search_service.web import engine, search_options
 
 blueprint = Blueprint("pages", __name__)
 UI_COOKIE = "ui"
@@ -112,14 +112,14 @@ def error_page(message: str, status: int):
 def _results_context(endpoint: str) -> dict:
     """What the search page and its iframe variant show for the current query string."""
     args = request.args
-    query = (args.get("q") or "").strip()
+    query = clean_query(args.get("q") or "")
     params = {key: args.get(key, "").strip() for key in _KEPT}
     options: SearchOptions | None = None
     result: SearchResult | None = None
     error = None
     if query:
         try:
-            options = options_from(args)
+            options = search_options(request)
             result = search(engine(), options)
         except QueryError as exc:
             error = str(exc)

@@ -145,6 +145,13 @@ def parse_record_json(text: str, source: str, line: int = 1) -> Record:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RecordError(source, line, f"bad JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise RecordError(source, line, "bad JSON: nested too deeply") from None
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # A `\ud800` escape decodes to half a character, which no UTF-8 index or response can carry.
+        raise RecordError(source, line, f"unpaired surrogate escape {exc.object[exc.start]!r} in a string") from None
     if not isinstance(data, dict):
         raise RecordError(source, line, f"a record must be a JSON object, got {type(data).__name__}")
     record_id = data.get("id")

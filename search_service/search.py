@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -51,6 +52,7 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     relaxed: bool = False  # no record had every word; these have the most of them
     years: list[YearCount] = field(default_factory=list)  # matches per year, ignoring the year range
+    timed_out: bool = False  # the time limit cut the search short: hits and total are what was found in time
 
 
 def parse_options(query: str | None, page: str | None = None, per_page: str | None = None,
@@ -58,7 +60,7 @@ def parse_options(query: str | None, page: str | None = None, per_page: str | No
                   ) -> SearchOptions:
     """Options from request strings; QueryError names the parameter that is wrong."""
     options = SearchOptions(
-        query=(query or "").strip(),
+        query=clean_query(query or ""),
         page=_bounded_int("page", page, 1, 1, MAX_PAGE),
         per_page=_bounded_int("per_page", per_page, 10, 1, MAX_PER_PAGE),
         lang=_language(lang),
@@ -70,22 +72,31 @@ def parse_options(query: str | None, page: str | None = None, per_page: str | No
     return options
 
 
+PARAMETERS = ("q", "page", "per_page", "lang", "year_from", "year_to")  # parse_options' arguments, in order
+
+
 def options_from(args: Mapping[str, str]) -> SearchOptions:
     """Options from query-string parameters (q, page, per_page, lang, year_from, year_to)."""
-    return parse_options(args.get("q"), args.get("page"), args.get("per_page"), args.get("lang"),
-                         args.get("year_from"), args.get("year_to"))
+    return parse_options(*(args.get(name) for name in PARAMETERS))
+
+
+def clean_query(text: str) -> str:
+    """The query without invisible characters: control characters become spaces; format characters
+    (bidi overrides that would reorder the echoed query, zero-width joiners, soft hyphens) go."""
+    kept = (" " if category == "Cc" else char
+            for char in text if (category := unicodedata.category(char)) != "Cf")
+    return "".join(kept).strip()
 
 
 def _bounded_int(name: str, value: str | None, default: int | None, low: int, high: int) -> int | None:
     if value is None or value.strip() == "":
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise QueryError(f"{name} must be a whole number, got {value[:40]!r}") from None
-    if not low <= number <= high:
-        raise QueryError(f"{name} must be between {low} and {high}, got {number}")
-    return number
+    # Only ASCII digits: int() would also take " 7", "+7", "1_0" and "７".
+    if not value.isascii() or not value.isdigit():
+        raise QueryError(f"{name} must be a whole number between {low} and {high}, got {value[:40]!r}")
+    if len(value) > len(str(high)) or not low <= int(value) <= high:
+        raise QueryError(f"{name} must be between {low} and {high}, got {value[:40]}")
+    return int(value)
 
 
 def _language(value: str | None) -> str | None:
@@ -99,12 +110,17 @@ def _language(value: str | None) -> str | None:
 def search(engine: Engine, options: SearchOptions) -> SearchResult:
     """Run a query; raises QueryError for a query that cannot be run."""
     started = time.perf_counter()
+    deadline = started + engine.time_limit
     found = engine.search(options.query, options.page, options.per_page, options.lang,
                           options.year_from, options.year_to)
+    timed_out = found.timed_out
     hits = []
     for engine_hit in found.hits:
         record = engine_hit.record
-        snippets = {lang: snippet(text, found.terms.get(lang, frozenset()))
+        # Past the time limit the remaining hits get their texts' openings, unhighlighted (cheap).
+        late = time.perf_counter() > deadline
+        timed_out = timed_out or late
+        snippets = {lang: snippet(text, frozenset() if late else found.terms.get(lang, frozenset()))
                     for lang, text in record["texts"].items()
                     if options.lang in (None, lang)}
         hits.append(Hit(id=engine_hit.id, title=record.get("title") or "", date=record.get("date"),
@@ -112,4 +128,4 @@ def search(engine: Engine, options: SearchOptions) -> SearchResult:
     took_ms = round((time.perf_counter() - started) * 1000, 2)
     return SearchResult(query=options.query, total=found.total, page=options.page, per_page=options.per_page,
                         took_ms=took_ms, hits=hits, relaxed=found.relaxed,
-                        years=[YearCount(year, count) for year, count in found.years.items()])
+                        years=[YearCount(year, count) for year, count in found.years.items()], timed_out=timed_out)

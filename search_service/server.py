@@ -34,6 +34,9 @@ def run(config: Config) -> None:
         "preload_app": True,
         "accesslog": "-",
         "timeout": 30,
+        # A 1,000-character Cyrillic query is 6,000 bytes percent-encoded; gunicorn's default request
+        # line limit (4,094) would refuse it. 8,190 is gunicorn's largest non-zero setting.
+        "limit_request_line": 8190,
         "graceful_timeout": 5,
     }
     _Gunicorn(create_app(config), options).run()

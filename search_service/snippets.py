@@ -26,6 +26,8 @@ class Match:
 def find_matches(text: str, terms: frozenset[str]) -> list[Match]:
     """Character spans of words whose index terms meet `terms`; overlapping spans are merged."""
     spans: list[Match] = []
+    if not terms:
+        return spans
     for term in analyze(text):
         if term.text not in terms:
             continue

@@ -1,17 +1,36 @@
-"""What the Flask blueprints share: the application's engine and the one JSON error shape."""
+"""What the Flask blueprints share: the application's engine, search options from a request, the JSON error."""
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from urllib.parse import unquote_to_bytes
 
-from search_service.engine import Engine
+from flask import Request, current_app, jsonify
+
+from search_service.engine import Engine, QueryError
+from search_service.search import PARAMETERS, SearchOptions, options_from
 
 
 def engine() -> Engine:
     """The application's engine, opened on first use (so a server can start before an index exists)."""
     if current_app.extensions.get("search_engine") is None:
-        current_app.extensions["search_engine"] = Engine.open(current_app.config["SEARCH"].index_dir)
+        config = current_app.config["SEARCH"]
+        current_app.extensions["search_engine"] = Engine.open(config.index_dir, config.time_limit)
     return current_app.extensions["search_engine"]
+
+
+def search_options(request: Request) -> SearchOptions:
+    """Search options from the query string; QueryError says what is wrong with it."""
+    try:
+        unquote_to_bytes(request.query_string).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Werkzeug would keep such bytes percent-encoded, and `%FF` would be searched as the word `FF`.
+        raise QueryError(f"the query string is not UTF-8 (byte {exc.object[exc.start]:#04x} after "
+                         "percent-decoding); send the query as UTF-8") from None
+    args = request.args
+    for name in PARAMETERS:
+        if len(args.getlist(name)) > 1:
+            raise QueryError(f"{name} is given {len(args.getlist(name))} times; give it once")
+    return options_from(args)
 
 
 def json_error(code: str, message: str, status: int):

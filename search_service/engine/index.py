@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh import query, sorting
-from whoosh.searching import Searcher
+from whoosh.searching import Results, Searcher
 
+from search_service.config import Config
 from search_service.engine import building, querying
 from search_service.engine.generations import current_generation, pointer_signature, rebuild_lock
 from search_service.engine.schema import LANGUAGE_FIELDS, TEXT_FIELDS
-from search_service.records import Record
+from search_service.records import ID_PATTERN, Record
 
 # How often a reader looks for a newly published generation: one stat() per interval, at most.
 CHECK_INTERVAL_SECONDS = 0.5
@@ -48,13 +50,15 @@ class EngineResult:
     terms: dict[str, frozenset[str]]  # field -> index terms a hit may be highlighted for
     relaxed: bool  # no record had every word, so records with most words were returned
     years: dict[int, int]  # year -> matching records, over every year (the year range left out)
+    timed_out: bool = False  # the time limit stopped the search: hits, total and years are what was found by then
 
 
 class Engine:
     """A published index, opened for searching; picks up a newer generation when one is published."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, time_limit: float = Config.time_limit) -> None:
         self.index_dir = Path(index_dir)
+        self.time_limit = time_limit
         self._local = threading.local()
         self._open: tuple[Path, whoosh_index.Index] | None = None  # the generation served, and its index
         self._signature: tuple[int, int] | None = None
@@ -70,8 +74,8 @@ class Engine:
         return cls(index_dir)
 
     @classmethod
-    def open(cls, index_dir: Path) -> "Engine":
-        return cls(index_dir)
+    def open(cls, index_dir: Path, time_limit: float = Config.time_limit) -> "Engine":
+        return cls(index_dir, time_limit)
 
     def _refresh(self) -> None:
         """Switch to a newly published generation; keep serving the open one if the new one fails to open."""
@@ -120,6 +124,8 @@ class Engine:
         return self._searcher().doc_count()
 
     def document(self, record_id: str) -> dict | None:
+        if not ID_PATTERN.match(record_id):
+            return None  # no record can have it: do not look up `../../etc/passwd` or a megabyte of id
         stored = self._searcher().document(id=record_id)
         return json.loads(stored["record"]) if stored else None
 
@@ -135,40 +141,61 @@ class Engine:
 
         The year range narrows the hits but not the decision to relax nor the per-year counts, so
         a timeline drawn from `years` shows where the same query finds records outside the range.
+        All of it stops at the time limit and returns what was found by then, flagged `timed_out`.
         """
+        deadline = time.monotonic() + self.time_limit
         searcher = self._searcher()
         fields = self._fields(lang)
         lang_filter = query.Term("langs", lang) if lang else None
         relaxed = False
-        q = querying.parse(searcher.schema, text, fields, all_words=True)
-        results = self._run(searcher, q, text, fields, page * per_page, lang_filter)
-        if results.is_empty() and not querying.has_negation(q):
-            relaxed_q = querying.parse(searcher.schema, text, fields, all_words=False)
+        q = self._parse(searcher, text, fields, all_words=True)
+        results, timed_out = self._run(searcher, q, text, fields, page * per_page, lang_filter, deadline)
+        if results.is_empty() and not timed_out and not querying.has_negation(q):
+            relaxed_q = self._parse(searcher, text, fields, all_words=False)
             if relaxed_q != q:
                 q, relaxed = relaxed_q, True
-                results = self._run(searcher, q, text, fields, page * per_page, lang_filter)
+                results, timed_out = self._run(searcher, q, text, fields, page * per_page, lang_filter, deadline)
         years = {year: count for year, count in results.groups("year").items()
                  if isinstance(year, int) and 0 < year <= MAX_YEAR}
         if year_from is not None or year_to is not None:
             in_range = query.NumericRange("year", year_from, year_to)
-            results = self._run(searcher, q, text, fields, page * per_page,
-                                query.And([lang_filter, in_range]) if lang_filter else in_range)
+            results, late = self._run(searcher, q, text, fields, page * per_page,
+                                      query.And([lang_filter, in_range]) if lang_filter else in_range, deadline)
+            timed_out = timed_out or late
         hits = [EngineHit(hit["id"], float(hit.score), json.loads(hit["record"]))
                 for hit in results[(page - 1) * per_page:page * per_page]]
         return EngineResult(total=len(results), hits=hits, terms=self._terms(q, searcher), relaxed=relaxed,
-                            years=dict(sorted(years.items())))
+                            years=dict(sorted(years.items())), timed_out=timed_out)
+
+    @staticmethod
+    def _parse(searcher: Searcher, text: str, fields: tuple[str, ...], all_words: bool) -> query.Query:
+        q = querying.parse(searcher.schema, text, fields, all_words)
+        querying.check_expansion(q, searcher.reader())
+        return q
 
     @staticmethod
     def _run(searcher: Searcher, q: query.Query, text: str, fields: tuple[str, ...], limit: int,
-             hit_filter: query.Query | None):
-        """One Whoosh search with the proximity boost, counting matches per year as it goes."""
-        return searcher.search(querying.with_proximity(searcher.schema, q, text, fields), limit=limit,
-                               filter=hit_filter, groupedby={"year": _YEAR_FACET})
+             hit_filter: query.Query | None, deadline: float) -> tuple[Results, bool]:
+        """One Whoosh search with the proximity boost, counting matches per year as it goes, until
+        `deadline`; then the hits found by then, and True."""
+        # optimize=False: the collector then counts every match as it goes; with block skipping on,
+        # Whoosh counts afterwards by running the whole query again, outside any time limit.
+        collector = searcher.collector(limit=limit, filter=hit_filter, groupedby={"year": _YEAR_FACET},
+                                       optimize=False)
+        # use_alarm=False: SIGALRM handlers can be set only in the main thread, and gunicorn's
+        # gthread workers search in others; the timer thread's flag is checked between matches.
+        timed = collectors.TimeLimitCollector(collector, timelimit=max(deadline - time.monotonic(), 0.0),
+                                              use_alarm=False)
+        try:
+            searcher.search_with_collector(querying.with_proximity(searcher.schema, q, text, fields), timed)
+        except collectors.TimeLimit:
+            return timed.results(), True
+        return timed.results(), False
 
     def query_terms(self, text: str) -> dict[str, frozenset[str]]:
         """The index terms, by field, that `text` as a query would match (for highlighting a record)."""
         searcher = self._searcher()
-        return self._terms(querying.parse(searcher.schema, text, TEXT_FIELDS, all_words=False), searcher)
+        return self._terms(self._parse(searcher, text, TEXT_FIELDS, all_words=False), searcher)
 
     @staticmethod
     def _terms(q: query.Query, searcher: Searcher) -> dict[str, frozenset[str]]:

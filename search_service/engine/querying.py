@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from itertools import islice
 
 from whoosh import qparser, query
 from whoosh.qparser import syntax
 from whoosh.qparser.plugins import PhrasePlugin
 
 from search_service.analysis import words
-from search_service.engine.schema import FIELD_BOOSTS
+from search_service.engine.schema import FIELD_BOOSTS, TEXT_FIELDS
 
 MAX_QUERY_LENGTH = 1000
+# Every word becomes several terms in five fields, and a proximity phrase: past a long sentence,
+# more words only cost time.
+MAX_QUERY_WORDS = 50
+# A prefix becomes one term per index word it starts; `а*` would be thousands of them.
+MIN_PREFIX_CHARS = 2
+MAX_EXPANDED_TERMS = 1000
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+# Only the text fields may be named (`title:`); other names (`record:`, `id:`) stay plain words.
+_FIELD_NAME = rf"(?<!\w)(?P<text>{'|'.join(TEXT_FIELDS)}):"
 
 
 class QueryError(ValueError):
@@ -55,16 +65,22 @@ class _AlternativesPhrasePlugin(PhrasePlugin):
         return [(self.PhraseTagger(self.expr), 0)]
 
 
-def make_parser(schema, fields: tuple[str, ...], all_words: bool) -> qparser.QueryParser:
-    """A parser over `fields` that requires every word (`all_words`) or ranks by how many match."""
+def make_parser(schema, fields: tuple[str, ...], all_words: bool, plain: bool = False) -> qparser.QueryParser:
+    """A parser over `fields` that requires every word (`all_words`) or ranks by how many match.
+
+    `plain` parses words only, with no operators, fields, phrases or prefixes.
+    """
     group = qparser.AndGroup if all_words else qparser.OrGroup.factory(0.9)
     parser = qparser.MultifieldParser(list(fields), schema, fieldboosts={f: FIELD_BOOSTS[f] for f in fields},
-                                      group=group)
+                                      group=group, plugins=[] if plain else None)
+    if plain:
+        return parser
     # `?` ends questions people type; `'` is an apostrophe in English text; `^`, ranges and `*:*`
     # are power-user syntax nobody asked for. Only `prefix*` stays as a wildcard.
     for plugin in (qparser.WildcardPlugin, qparser.SingleQuotePlugin, qparser.RangePlugin,
-                   qparser.BoostPlugin, qparser.EveryPlugin, qparser.PhrasePlugin):
+                   qparser.BoostPlugin, qparser.EveryPlugin, qparser.PhrasePlugin, qparser.FieldsPlugin):
         parser.remove_plugin_class(plugin)
+    parser.add_plugin(qparser.FieldsPlugin(expr=_FIELD_NAME))
     parser.add_plugin(qparser.PrefixPlugin())
     parser.add_plugin(_AlternativesPhrasePlugin())
     return parser
@@ -76,10 +92,32 @@ def parse(schema, text: str, fields: tuple[str, ...], all_words: bool) -> query.
         raise QueryError("the query is empty: type one or more words")
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"the query is {len(text)} characters long; the limit is {MAX_QUERY_LENGTH}")
-    q = make_parser(schema, fields, all_words).parse(text)
+    count = sum(1 for word in words(text) if word.surface not in _OPERATORS)
+    if count > MAX_QUERY_WORDS:
+        raise QueryError(f"the query has {count} words; the limit is {MAX_QUERY_WORDS}")
+    try:
+        q = make_parser(schema, fields, all_words).parse(text)
+    except Exception:
+        # Whoosh's parser fails on some operator sequences (`NOT NOT a` raises IndexError); what the
+        # user typed is then best read as plain words.
+        q = make_parser(schema, fields, all_words, plain=True).parse(text)
     if q is query.NullQuery or not list(positive_leaves(q)):
         raise QueryError("the query has no words to search for (letters or digits)")
+    for leaf in q.leaves():
+        if isinstance(leaf, query.Prefix) and len(leaf.text) < MIN_PREFIX_CHARS:
+            raise QueryError(f"`{leaf.text}*` is too short: type at least {MIN_PREFIX_CHARS} letters before *")
     return q
+
+
+def check_expansion(q: query.Query, reader) -> None:
+    """Refuse a query whose prefixes stand for more than MAX_EXPANDED_TERMS index words in all."""
+    left = MAX_EXPANDED_TERMS
+    for leaf in q.leaves():
+        if isinstance(leaf, query.Prefix):
+            left -= sum(1 for _ in islice(leaf.expanded_terms(reader), left + 1))
+            if left < 0:
+                raise QueryError(f"`{leaf.text}*` matches too many different words (the limit is "
+                                 f"{MAX_EXPANDED_TERMS} for a query): type more letters before *")
 
 
 PROXIMITY_BOOST = 2.0
