@@ -13,10 +13,12 @@ CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conform
 
 
 def test_api_conforms_to_its_openapi_description(live_server, tmp_path):
+    # One worker: with two threads, Hypothesis' concurrent ast.parse calls trip CPython 3.11's
+    # "AST constructor recursion depth mismatch" SystemError inside schemathesis.
     st = Path(sys.executable).with_name("st")
     run = subprocess.run(
         [str(st), "run", f"{live_server}/api/openapi.json", "--checks", ",".join(CHECKS),
-         "--max-examples", "80", "--seed", "5", "--workers", "2", "--request-timeout", "30",
+         "--max-examples", "80", "--seed", "5", "--workers", "1", "--request-timeout", "30",
          "--phases", "examples,coverage,fuzzing", "--report", "har", "--report-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]

@@ -178,16 +178,20 @@ class Engine:
              hit_filter: query.Query | None, deadline: float) -> tuple[Results, bool]:
         """One Whoosh search with the proximity boost, counting matches per year as it goes, until
         `deadline`; then the hits found by then, and True."""
+        q = querying.with_proximity(searcher.schema, q, text, fields)
+        if hit_filter is not None:
+            # In the query, not as a collector filter: Whoosh's FilterCollector and TimeLimitCollector
+            # each run the collecting loop themselves, so wrapped in each other one of them is bypassed.
+            q = query.Require(q, hit_filter)
         # optimize=False: the collector then counts every match as it goes; with block skipping on,
         # Whoosh counts afterwards by running the whole query again, outside any time limit.
-        collector = searcher.collector(limit=limit, filter=hit_filter, groupedby={"year": _YEAR_FACET},
-                                       optimize=False)
+        collector = searcher.collector(limit=limit, groupedby={"year": _YEAR_FACET}, optimize=False)
         # use_alarm=False: SIGALRM handlers can be set only in the main thread, and gunicorn's
         # gthread workers search in others; the timer thread's flag is checked between matches.
         timed = collectors.TimeLimitCollector(collector, timelimit=max(deadline - time.monotonic(), 0.0),
                                               use_alarm=False)
         try:
-            searcher.search_with_collector(querying.with_proximity(searcher.schema, q, text, fields), timed)
+            searcher.search_with_collector(q, timed)
         except collectors.TimeLimit:
             return timed.results(), True
         return timed.results(), False
