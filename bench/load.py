@@ -85,6 +85,7 @@ class LoadReport:
     statuses: Counter = field(default_factory=Counter)
     server_errors: list[str] = field(default_factory=list)
     connection_errors: list[str] = field(default_factory=list)
+    timed_out: int = 0  # searches answered at the time limit with partial results
 
     @property
     def requests(self) -> int:
@@ -103,6 +104,7 @@ class LoadReport:
             "requests_per_second": round(self.requests / self.seconds, 1),
             "statuses": dict(sorted(self.statuses.items())),
             "server_errors": len(self.server_errors), "connection_errors": len(self.connection_errors),
+            "timed_out": self.timed_out,
             "latency_ms": {kind or "all": {k: round(v, 1) for k, v in self.percentiles(kind).items()}
                            for kind in (None, "good", "hostile")},
         }
@@ -129,6 +131,7 @@ def run(base_url: str, clients: int = 16, seconds: float = 30.0, timeout: float 
                     response = session.get(url, params=params if isinstance(params, dict) else None,
                                            timeout=timeout)
                     outcome = response.status_code
+                    timed_out = path == "/api/search" and outcome == 200 and response.json()["timed_out"]
                 except requests.RequestException as exc:
                     outcome = f"{type(exc).__name__}: {exc}"
                 elapsed = time.perf_counter() - started
@@ -139,6 +142,7 @@ def run(base_url: str, clients: int = 16, seconds: float = 30.0, timeout: float 
                         report.statuses["no answer"] += 1
                     else:
                         report.statuses[str(outcome)] += 1
+                        report.timed_out += timed_out
                         if outcome >= 500:
                             report.server_errors.append(f"{outcome} {url[:200]}")
 
@@ -166,7 +170,8 @@ def main() -> None:
     else:
         print(f"{summary['clients']} clients for {summary['seconds']} s: {summary['requests']} requests "
               f"({summary['requests_per_second']}/s); statuses {summary['statuses']}")
-        print(f"5xx: {summary['server_errors']}   connection errors: {summary['connection_errors']}")
+        print(f"5xx: {summary['server_errors']}   connection errors: {summary['connection_errors']}   "
+              f"searches cut short by the time limit: {summary['timed_out']}")
         for kind, figures in summary["latency_ms"].items():
             print(f"  {kind:8} " + "  ".join(f"{name} {value:8.1f} ms" for name, value in figures.items()))
         for line in (report.server_errors + report.connection_errors)[:10]:
