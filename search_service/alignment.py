@@ -7,11 +7,14 @@ as Готвальд / Gottwald, and cognates such as секретно / secret).
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Mapping
 
 from anyascii import anyascii
 
@@ -114,6 +117,43 @@ def aligned_counterpart(beads: list[Bead], lang: str, index: int) -> tuple[int, 
         if index in mine:
             return other
     raise IndexError(f"no {lang} passage {index} in the alignment")
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A record's passages in each language, as character spans of its text, and the beads pairing them.
+
+    Worked out once, when the record is indexed (`align_texts`), and stored with it as JSON.
+    """
+
+    spans: dict[str, list[tuple[int, int]]]
+    beads: list[Bead]
+
+    def passage_at(self, lang: str, offset: int) -> int:
+        """The index of the `lang` passage that holds character `offset` (or the last one before it)."""
+        return max(0, bisect_right(self.spans[lang], (offset, math.inf)) - 1)
+
+    def counterpart(self, lang: str, index: int) -> tuple[int, ...]:
+        """The other language's passages aligned with passage `index` of `lang`."""
+        return aligned_counterpart(self.beads, lang, index)
+
+    def to_json(self) -> str:
+        return json.dumps({"spans": self.spans, "beads": [[bead.ru, bead.en] for bead in self.beads]},
+                          separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Alignment":
+        data = json.loads(text)
+        return cls({lang: [tuple(span) for span in spans] for lang, spans in data["spans"].items()},
+                   [Bead(tuple(ru), tuple(en)) for ru, en in data["beads"]])
+
+
+def align_texts(texts: Mapping[str, str]) -> Alignment:
+    """Split a record's texts into passages and align them (one-sided beads when it has one language)."""
+    found = {lang: passages(texts[lang]) for lang in ("ru", "en") if texts.get(lang)}
+    beads = align([p.text for p in found.get("ru", [])], [p.text for p in found.get("en", [])])
+    return Alignment({lang: [(p.start, p.end) for p in found_passages] for lang, found_passages in found.items()},
+                     beads)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ def api_search():
     result = search(engine(), options)
     body = asdict(result)
     for hit in body["hits"]:
-        hit["url"] = document_url(hit["id"], options.query)
+        hit["url"] = document_url(hit["id"], options.query, hit.pop("anchor"))
     return jsonify(body)
 
 
@@ -44,6 +44,8 @@ def health():
     return jsonify({"status": "ok", "documents": engine().count()})
 
 
-def document_url(record_id: str, query: str = "") -> str:
+def document_url(record_id: str, query: str = "", anchor: str = "") -> str:
+    """A record page's URL: its matches marked for `query`, scrolled to the passage `anchor`."""
     url = f"/documents/{quote(record_id)}"
-    return f"{url}?{urlencode({'q': query})}" if query else url
+    url = f"{url}?{urlencode({'q': query})}" if query else url
+    return f"{url}#{anchor}" if anchor else url

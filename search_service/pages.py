@@ -11,9 +11,11 @@ from flask import Blueprint, Response, abort, g, render_template, request, url_f
 from markupsafe import Markup
 
 from search_service import citations
+from search_service.alignment import Alignment
 from search_service.api import document_url
 from search_service.engine import QueryError
 from search_service.i18n import UI_LANGUAGES, Translator, choose_language, widget_messages
+from search_service.passage_snippets import passage_anchor
 from search_service.records import LANGUAGES
 from search_service.search import SearchOptions, SearchResult, clean_query, search
 from search_service.snippets import find_matches, mark
@@ -61,9 +63,10 @@ def embed_page():
 
 @blueprint.get("/documents/<path:record_id>")
 def document_page(record_id: str):
-    record = engine().document(record_id)
-    if record is None:
+    found = engine().aligned_document(record_id)
+    if found is None:
         abort(404)
+    record, alignment = found
     query = (request.args.get("q") or "").strip()
     terms = {}
     if query:
@@ -71,12 +74,28 @@ def document_page(record_id: str):
             terms = engine().query_terms(query)
         except QueryError:
             terms = {}
-    texts = {lang: [Markup(mark(paragraph, find_matches(paragraph, terms.get(lang, frozenset()))))
-                    for paragraph in record["texts"][lang].split("\n\n")]
-             for lang in LANGUAGES if record["texts"].get(lang)}
+    languages = [lang for lang in LANGUAGES if record["texts"].get(lang)]
+    rows = _aligned_rows(record["texts"], alignment, terms)
     known = {"id", "title", "date", "summary", "citation", "texts"}
     metadata = {key: value for key, value in record.items() if key not in known and value}
-    return render_template("document.html", record=record, texts=texts, query=query, metadata=metadata)
+    return render_template("document.html", record=record, languages=languages, rows=rows, query=query,
+                           metadata=metadata)
+
+
+def _aligned_rows(texts: dict[str, str], alignment: Alignment, terms: dict[str, frozenset[str]]
+                  ) -> list[dict[str, list[tuple[str, Markup]]]]:
+    """One row per aligned group: for each language, its passages there as (element id, marked HTML)."""
+    rows = []
+    for bead in alignment.beads:
+        row: dict[str, list[tuple[str, Markup]]] = {}
+        for lang, indices in (("ru", bead.ru), ("en", bead.en)):
+            row[lang] = []
+            for index in indices:
+                passage = texts[lang][slice(*alignment.spans[lang][index])]
+                marked = mark(passage, find_matches(passage, terms.get(lang, frozenset())))
+                row[lang].append((passage_anchor(lang, index), Markup(marked)))
+        rows.append(row)
+    return rows
 
 
 @blueprint.get("/documents/<record_id>/cite.ris")

@@ -9,7 +9,8 @@ from typing import Mapping
 
 from search_service.engine import Engine, QueryError
 from search_service.records import LANGUAGES
-from search_service.snippets import snippet
+from search_service.passage_snippets import passage_snippets
+from search_service.snippets import find_matches
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000
@@ -34,6 +35,8 @@ class Hit:
     citation: str
     score: float
     snippets: dict[str, str]  # language -> HTML (escaped text, matches in <mark>)
+    passages: dict[str, list[int]]  # language -> the passage each snippet fragment comes from
+    anchor: str  # the record page's id of the best-matching passage ("" when none matched)
 
 
 @dataclass(frozen=True)
@@ -120,11 +123,13 @@ def search(engine: Engine, options: SearchOptions) -> SearchResult:
         # Past the time limit the remaining hits get their texts' openings, unhighlighted (cheap).
         late = time.perf_counter() > deadline
         timed_out = timed_out or late
-        snippets = {lang: snippet(text, frozenset() if late else found.terms.get(lang, frozenset()))
-                    for lang, text in record["texts"].items()
-                    if options.lang in (None, lang)}
+        texts = {lang: text for lang, text in record["texts"].items() if options.lang in (None, lang)}
+        matches = {lang: [] if late else find_matches(text, found.terms.get(lang, frozenset()))
+                   for lang, text in texts.items()}
+        shown = passage_snippets(texts, matches, engine_hit.alignment)
         hits.append(Hit(id=engine_hit.id, title=record.get("title") or "", date=record.get("date"),
-                        citation=record.get("citation") or "", score=round(engine_hit.score, 4), snippets=snippets))
+                        citation=record.get("citation") or "", score=round(engine_hit.score, 4), snippets=shown.html,
+                        passages=shown.passages, anchor=shown.anchor))
     took_ms = round((time.perf_counter() - started) * 1000, 2)
     return SearchResult(query=options.query, total=found.total, page=options.page, per_page=options.per_page,
                         took_ms=took_ms, hits=hits, relaxed=found.relaxed,

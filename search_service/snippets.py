@@ -53,22 +53,13 @@ def mark(text: str, matches: list[Match], start: int = 0, end: int | None = None
     return "".join(out)
 
 
-def snippet(text: str, terms: frozenset[str], max_fragments: int = MAX_FRAGMENTS,
-            fragment_chars: int = FRAGMENT_CHARS) -> str:
-    """Up to `max_fragments` escaped fragments around the best matches, or the opening if none match."""
-    matches = find_matches(text, terms)
-    if not matches:
-        spans = [_span(text, 0, 0, fragment_chars)]
-    else:
-        windows = _windows(matches, fragment_chars)
-        best = sorted(windows, key=lambda w: (-len(frozenset().union(*(m.terms for m in w))), -len(w), w[0].start))
-        chosen = sorted(best[:max_fragments], key=lambda w: w[0].start)
-        spans = [_span(text, w[0].start, w[-1].end, fragment_chars) for w in chosen]
+def render(text: str, matches: list[Match], spans: list[tuple[int, int]]) -> str:
+    """The fragments `text[begin:end]` as one line of escaped HTML, matches marked, joined by ellipses."""
     pieces = [_SPACE.sub(" ", mark(text, matches, begin, finish)).strip() for begin, finish in spans]
     return ("… " if spans[0][0] > 0 else "") + " … ".join(pieces) + (" …" if spans[-1][1] < len(text) else "")
 
 
-def _windows(matches: list[Match], fragment_chars: int) -> list[list[Match]]:
+def match_windows(matches: list[Match], fragment_chars: int = FRAGMENT_CHARS) -> list[list[Match]]:
     """Group neighbouring matches into windows no longer than a fragment."""
     windows: list[list[Match]] = []
     for match in matches:
@@ -79,7 +70,7 @@ def _windows(matches: list[Match], fragment_chars: int) -> list[list[Match]]:
     return windows
 
 
-def _span(text: str, start: int, end: int, fragment_chars: int) -> tuple[int, int]:
+def fragment_span(text: str, start: int, end: int, fragment_chars: int = FRAGMENT_CHARS) -> tuple[int, int]:
     """Where a fragment around text[start:end] begins and ends: about `fragment_chars`, whole words."""
     pad = max(0, (fragment_chars - (end - start)) // 2)
     begin = _word_boundary(text, max(0, start - pad), backwards=True)

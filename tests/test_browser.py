@@ -17,6 +17,7 @@ import subprocess
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
@@ -108,15 +109,17 @@ def test_search_page_finds_the_seed_letter_and_opens_it(page, live_server):
     page.keyboard.press("Enter")
     expect(first).to_contain_text(SEED_TITLE)
     expect(page.locator(".summary")).to_contain_text("2 records")
-    expect(page.locator(".hit").first.locator('[lang="ru"] mark').first).to_have_text("Совета")
+    expect(page.locator(".hit").first.locator('[lang="ru"] mark', has_text="Совета").first).to_be_visible()
     expect(page.locator(".hit time").first).to_have_text("27 August 1950")
     screenshot(page, "search-page.png", full_page=True)
     first.click()
     expect(page.locator("h1")).to_contain_text(SEED_TITLE)
-    russian, english = page.locator('section[lang="ru"]'), page.locator('section[lang="en"]')
-    expect(russian.locator("mark").first).to_be_visible()
-    expect(english.locator("mark").first).to_be_visible()
-    # Side by side: the two texts start at the same height, the Russian on the left.
+    # The link lands on the best passage; its translation stands beside it, both marked.
+    row = page.locator("tr:has(p:target)")
+    russian, english = row.locator('td[lang="ru"]'), row.locator('td[lang="en"]')
+    expect(russian.locator("mark").first).to_be_in_viewport()
+    expect(english.locator("mark").first).to_be_in_viewport()
+    # Side by side: the two passages start at the same height, the Russian on the left.
     left, right = russian.bounding_box(), english.bounding_box()
     assert abs(left["y"] - right["y"]) < 2 and left["x"] < right["x"]
     page.get_by_text("Cite", exact=True).click()
@@ -125,6 +128,31 @@ def test_search_page_finds_the_seed_letter_and_opens_it(page, live_server):
     assert download.value.suggested_filename == f"{SEED_ID}.bib"
     assert Path(download.value.path()).read_text(encoding="utf-8").startswith(f"@misc{{{SEED_ID},")
     screenshot(page, "record-page.png", clip={"x": 0, "y": 0, "width": 1100, "height": 900})
+    assert page.dialogs == []
+
+
+@pytest.mark.parametrize("query, lang, passage, marked, beside", [
+    ("гоминьдановское чучело", "ru", 4, "гоминьдановское", "Guomindang puppet"),
+    ("Guomindang puppet", "en", 5, "Guomindang", "гоминьдановское чучело"),
+])
+def test_hit_pairs_the_matching_passage_with_its_translation_and_lands_on_it(page, live_server, query, lang,
+                                                                              passage, marked, beside):
+    other = "en" if lang == "ru" else "ru"
+    page.goto(f"{live_server}/?{urlencode({'q': query, 'ui': 'en'})}")
+    hit = page.locator(".hit").first
+    expect(hit.locator("h2 a")).to_contain_text(SEED_TITLE)
+    expect(hit.locator(f'.snippet[lang="{lang}"] mark').first).to_have_text(marked)
+    expect(hit.locator(f'.snippet[lang="{other}"]')).to_contain_text(beside)
+    expect(hit.locator(f'.snippet[lang="{other}"] mark')).to_have_count(0)
+    hit.locator("h2 a").click()
+    expect(page).to_have_url(re.compile(f"#p-{lang}-{passage}$"))
+    target = page.locator("p:target")
+    expect(target).to_have_id(f"p-{lang}-{passage}")
+    expect(target.locator("mark").first).to_have_text(marked)
+    expect(target).to_be_in_viewport()
+    translation = page.locator(f'tr:has(p:target) td[lang="{other}"]')
+    expect(translation).to_contain_text(beside)
+    expect(translation).to_be_in_viewport()
     assert page.dialogs == []
 
 
@@ -194,8 +222,8 @@ def test_phone_width(browser, live_server):
         screenshot(page, "search-phone.png")
         page.goto(f"{live_server}/documents/{SEED_ID}?q=совета&ui=ru")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        russian, english = page.locator('section[lang="ru"]').bounding_box(), page.locator('section[lang="en"]').bounding_box()
-        assert english["y"] > russian["y"]  # one column on a phone
+        russian, english = page.locator('td[lang="ru"]').nth(2).bounding_box(), page.locator('td[lang="en"]').nth(2).bounding_box()
+        assert english["y"] > russian["y"] and english["x"] == russian["x"]  # one column on a phone, translation below
     finally:
         page.context.close()
 
@@ -206,8 +234,8 @@ def test_payload_record_renders_as_text_on_the_pages(page, live_server):
     expect(page.locator(".hit .citation")).to_have_text("<img src=x onerror=alert(1)> archive")
     page.locator(".hit h2 a").click()
     expect(page.locator("h1")).to_have_text(XSS_TITLE)
-    expect(page.locator('section[lang="en"]')).to_contain_text("<script>alert('text')</script>")
-    expect(page.locator('section[lang="ru"]')).to_contain_text("<img src=x onerror=alert(2)>")
+    expect(page.locator('td[lang="en"]')).to_contain_text("<script>alert('text')</script>")
+    expect(page.locator('td[lang="ru"]')).to_contain_text("<img src=x onerror=alert(2)>")
     assert page.locator("main img, main script").count() == 0
     assert page.dialogs == []
 
@@ -251,9 +279,9 @@ def test_widget_on_another_origin_finds_the_letter(page, live_server, host_site)
     box.press("Enter")
     title = page.locator("#archive-search a.title").first
     expect(title).to_contain_text(SEED_TITLE)
-    expect(page.locator("#archive-search mark").first).to_have_text("Совета")
+    expect(page.locator("#archive-search mark").first).to_have_text("Совете")  # passage 4 leads: most matches
     expect(page.locator("#archive-search time").first).to_have_text("27 August 1950")
-    assert title.get_attribute("href") == f"{live_server}/documents/{SEED_ID}?q=%D1%81%D0%BE%D0%B2%D0%B5%D1%82%D0%B0+%D0%B1%D0%B5%D0%B7%D0%BE%D0%BF%D0%B0%D1%81%D0%BD%D0%BE%D1%81%D1%82%D0%B8"
+    assert title.get_attribute("href") == f"{live_server}/documents/{SEED_ID}?q=%D1%81%D0%BE%D0%B2%D0%B5%D1%82%D0%B0+%D0%B1%D0%B5%D0%B7%D0%BE%D0%BF%D0%B0%D1%81%D0%BD%D0%BE%D1%81%D1%82%D0%B8#p-ru-4"
     # Neither side's CSS leaks: the host's red inputs stay outside the shadow root, and the widget's
     # own style applies (adopted, so the host's strict style-src does not block it).
     assert box.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"

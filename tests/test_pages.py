@@ -85,7 +85,7 @@ def test_language_choice_and_russian_plurals():
 def test_record_page_side_by_side_highlighted_and_escaped(client):
     page = client.get(f"/documents/{SEED_ID}", query_string={"q": "совета", "ui": "en"}).get_data(as_text=True)
     assert 'class="texts side-by-side"' in page
-    assert '<section lang="ru"' in page and '<section lang="en"' in page
+    assert '<td lang="ru"' in page and '<td lang="en"' in page
     assert "<mark>Совета</mark>" in page
     assert f'href="/documents/{SEED_ID}/cite.ris"' in page and f'href="/documents/{SEED_ID}/cite.bib"' in page
     xss = client.get("/documents/test-xss").get_data(as_text=True)

@@ -74,10 +74,18 @@ def test_snippets_mark_surface_forms_in_both_languages(engine):
     assert hit.snippets["ru"].count("…") <= 4  # at most 3 fragments
 
 
-def test_snippet_of_a_side_without_matches_is_its_opening(engine):
+def test_snippet_of_a_side_without_matches_is_the_translation_of_the_match(engine):
     hit = search(engine, SearchOptions(query="Готвальдом")).hits[0]
+    assert "Передайте <mark>Готвальду</mark>" in hit.snippets["ru"]
+    assert hit.snippets["en"] == "… Pass Gottwald the following message orally. Put it in writing if he so requests. …"
+
+
+def test_snippets_are_the_openings_when_no_text_matches(engine):
+    hit = search(engine, SearchOptions(query="title:Gottwald")).hits[0]
     assert hit.snippets["en"].startswith("Top Secret Prague, Soviet Ambassador")
-    assert "<mark>" not in hit.snippets["en"]
+    assert hit.snippets["ru"].startswith("Cовершенно секретно Передайте Готвальду")
+    assert "<mark>" not in hit.snippets["en"] + hit.snippets["ru"]
+    assert hit.passages == {"ru": [0], "en": [0]} and hit.anchor == ""
 
 
 def test_snippets_are_escaped(engine):

@@ -17,6 +17,7 @@ from typing import Iterable, Protocol
 
 from whoosh import index as whoosh_index
 
+from search_service.alignment import align_texts
 from search_service.engine import generations
 from search_service.engine.schema import LANGUAGE_FIELDS, build_schema
 from search_service.records import Record, RecordError, parse_record_json
@@ -78,6 +79,10 @@ def build(records: Iterable[Record], errors: list[RecordError], index_dir: Path,
     indexed = _indexed_hashes(current) if current else {}
     records = {record.id: record for record in records}
     result = IndexBuild(full=full or current is None, generation=current.name if current else "")
+    if current and not result.full and not _same_schema(current):
+        # A generation from an older release lacks fields this one writes: it cannot take updates.
+        progress.stage(f"{current.name} has another schema: building all")
+        result.full = True
 
     bad_ids = {error.record_id for error in errors}
     any_unknown = None in bad_ids
@@ -144,13 +149,23 @@ def _write(build_dir: Path, records: list[Record], deletes: list[str], hashes: d
 def _fields_for(record: Record, record_hash: str) -> dict:
     fields = {"id": record.id, "title": record.title, "summary": record.summary, "citation": record.citation,
               "langs": ",".join(sorted(record.texts)), "content_hash": record_hash,
-              "record": json.dumps(record.to_json(), ensure_ascii=False)}
+              "record": json.dumps(record.to_json(), ensure_ascii=False),
+              # Derived from the texts alone, so the content hash decides when it is worked out again.
+              "alignment": align_texts(record.texts).to_json()}
     if record.year is not None:
         fields["year"] = record.year
     for lang in LANGUAGE_FIELDS:
         if record.texts.get(lang):
             fields[lang] = record.texts[lang]
     return fields
+
+
+def _same_schema(generation: Path) -> bool:
+    """Whether a generation has the fields this release writes, of the same kinds, storing the same."""
+    def signature(schema) -> list[tuple]:
+        return [(name, type(field).__name__, type(field.format).__name__, field.stored)
+                for name, field in schema.items()]
+    return signature(whoosh_index.open_dir(str(generation)).schema) == signature(build_schema())
 
 
 def _indexed_hashes(generation: Path) -> dict[str, str]:

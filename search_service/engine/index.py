@@ -18,6 +18,7 @@ from whoosh import index as whoosh_index
 from whoosh import query, sorting
 from whoosh.searching import Results, Searcher
 
+from search_service.alignment import Alignment, align_texts
 from search_service.config import Config
 from search_service.engine import building, querying
 from search_service.engine.generations import current_generation, pointer_signature, rebuild_lock
@@ -41,6 +42,7 @@ class EngineHit:
     id: str
     score: float
     record: dict
+    alignment: Alignment
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,14 @@ class Engine:
         stored = self._searcher().document(id=record_id)
         return json.loads(stored["record"]) if stored else None
 
+    def aligned_document(self, record_id: str) -> tuple[dict, Alignment] | None:
+        """A record with its passages and their Russian-English pairs, as worked out when it was indexed."""
+        stored = self._searcher().document(id=record_id)
+        if not stored:
+            return None
+        record = json.loads(stored["record"])
+        return record, _alignment(stored, record)
+
     @staticmethod
     def _fields(lang: str | None) -> tuple[str, ...]:
         if lang is None:
@@ -162,8 +172,7 @@ class Engine:
             results, late = self._run(searcher, q, text, fields, page * per_page,
                                       query.And([lang_filter, in_range]) if lang_filter else in_range, deadline)
             timed_out = timed_out or late
-        hits = [EngineHit(hit["id"], float(hit.score), json.loads(hit["record"]))
-                for hit in results[(page - 1) * per_page:page * per_page]]
+        hits = [_hit(hit) for hit in results[(page - 1) * per_page:page * per_page]]
         return EngineResult(total=len(results), hits=hits, terms=self._terms(q, searcher), relaxed=relaxed,
                             years=dict(sorted(years.items())), timed_out=timed_out)
 
@@ -210,3 +219,15 @@ class Engine:
                 text = text.decode("utf-8") if isinstance(text, bytes) else text
                 terms.setdefault(field, set()).add(text)
         return {field: frozenset(texts) for field, texts in terms.items()}
+
+
+def _hit(hit) -> EngineHit:
+    record = json.loads(hit["record"])
+    return EngineHit(hit["id"], float(hit.score), record, _alignment(hit.fields(), record))
+
+
+def _alignment(stored: dict, record: dict) -> Alignment:
+    # A generation built before alignments were stored is still served until the next rebuild.
+    if "alignment" in stored:
+        return Alignment.from_json(stored["alignment"])
+    return align_texts(record["texts"])

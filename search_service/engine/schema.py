@@ -64,4 +64,5 @@ def build_schema() -> Schema:
         year=NUMERIC(int, stored=True, sortable=True),
         content_hash=STORED,
         record=STORED,
+        alignment=STORED,  # the record's passages and their Russian-English pairs (alignment.Alignment JSON)
     )
