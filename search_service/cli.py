@@ -33,7 +33,8 @@ def build_index(documents: Path, index_dir: Path, full: bool = False, wait: bool
     """Rebuild the index from the records in `documents`, report what changed; True when it succeeded.
 
     Bad records are reported as `file:line: reason`. Without `skip_bad` they stop the rebuild before
-    anything is written, so every record, the bad ones included, stays searchable as it was.
+    anything is written, so every record, the bad ones included, stays searchable as it was. A first
+    build has nothing to keep, so it indexes the good records and still reports failure.
     """
     started = time.perf_counter()
     job = jobs.Job(index_dir, job_id) if job_id else None
@@ -54,7 +55,7 @@ def build_index(documents: Path, index_dir: Path, full: bool = False, wait: bool
             if not read.records:
                 return _finish(job, started, failed, f"no records to index in {documents}; "
                                                      "the published index is unchanged", read.errors)
-            if read.errors and not skip_bad:
+            if read.errors and not skip_bad and current_generation(index_dir) is not None:
                 return _finish(job, started, failed, f"{failed} bad records: nothing published, every record stays "
                                                      "searchable as it was; fix them, or pass --skip-bad to publish "
                                                      "the rest", read.errors)
@@ -67,7 +68,7 @@ def build_index(documents: Path, index_dir: Path, full: bool = False, wait: bool
         raise
     finally:
         console.close()
-    return _finish(job, started, failed, None, read.errors, result)
+    return _finish(job, started, failed, None, read.errors, result) and (skip_bad or not failed)
 
 
 def _finish(job: jobs.Job | None, started: float, failed: int, problem: str | None, errors: list,

@@ -84,17 +84,19 @@ def test_bad_records_keep_their_previous_version(tmp_path):
     assert "r1" in found(index, "apple") and "r2" in found(index, "mango")
 
 
-def test_first_build_with_bad_records_publishes_only_with_skip_bad(tmp_path):
+def test_first_build_with_bad_records_indexes_the_rest_and_fails(tmp_path):
+    """With no published index there is nothing to keep: the good records are indexed, the run still fails."""
     docs, index = tmp_path / "docs", tmp_path / "index"
     docs.mkdir()
     (docs / "good.jsonl").write_text('{"id": "g1", "texts": {"en": "good text"}}\n{"id": "g2"}\n', "utf-8")
-    refused = cli("index", "--documents", str(docs), "--index", str(index))
-    assert refused.returncode == 1
-    assert f"{docs / 'good.jsonl'}:2: missing texts" in refused.stderr
-    assert "run `search-service index` first" in cli("search", "good", "--index", str(index)).stderr
+    (docs / "broken.json").write_text("{not json", "utf-8")
+    first = cli("index", "--documents", str(docs), "--index", str(index))
+    assert first.returncode == 1
+    assert f"{docs / 'good.jsonl'}:2: missing texts" in first.stderr
+    assert f"{docs / 'broken.json'}:1: bad JSON" in first.stderr
+    assert "g1" in found(index, "good")
     published = cli("index", "--documents", str(docs), "--index", str(index), "--skip-bad")
     assert published.returncode == 0, published.stderr
-    assert "g1" in found(index, "good")
 
 
 def test_a_second_rebuild_is_refused_or_waits(tmp_path):
