@@ -1,6 +1,6 @@
 import pytest
 
-from search_service.analysis import analyze, fold_lookalikes, normalize, words
+from search_service.analysis import analyze, fold_lookalikes, is_stop_term, normalize, words
 
 
 def terms(text: str) -> set[str]:
@@ -28,6 +28,9 @@ def test_lookalike_latin_letters_inside_cyrillic_words_are_folded():
     ("ушли", "уйти"),
     ("Америки", "Америка"),
     ("Готвальду", "Готвальд", "Готвальдом"),  # unknown to the dictionary: guesses must still meet
+    ("Санжееву", "Санжеев"),  # the dictionary knows Санжеев only as a plural of the name Санжей
+    ("стали", "сталь"),  # a rare lemma (0.03 of стать) that steel queries need
+    ("Norrköping", "Norrkoping"),  # accents folded on Latin words
     ("withdrawal", "withdrawing"),
     ("aggressors", "aggressor"),
 ])
@@ -55,3 +58,17 @@ def test_character_offsets_point_at_the_surface_word():
     text = "Мы ушли из Совета"
     spans = {text[t.start:t.end] for t in analyze(text) if t.text == "совет"}
     assert spans == {"Совета"}
+
+
+def test_lemmas_pymorphy_rates_as_negligible_are_left_out():
+    assert "быль" not in terms("были")  # быть 0.997, быль 0.005: `быль` must not find every `были`
+    assert "быть" in terms("были")
+
+
+@pytest.mark.parametrize("word, stop", [
+    ("почему", True), ("из", True), ("какой", True), ("сколько", True), ("были", True),
+    ("совета", False), ("стали", False),
+    ("why", True), ("did", True), ("the", True), ("council", False), ("leave", False),
+])
+def test_function_words_are_stop_terms(word, stop):
+    assert all(is_stop_term(t.text) == stop for t in analyze(word))

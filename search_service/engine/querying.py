@@ -10,7 +10,7 @@ from whoosh import qparser, query
 from whoosh.qparser import syntax
 from whoosh.qparser.plugins import PhrasePlugin
 
-from search_service.analysis import words
+from search_service.analysis import is_stop_term, words
 from search_service.engine.schema import FIELD_BOOSTS, TEXT_FIELDS
 
 MAX_QUERY_LENGTH = 1000
@@ -106,7 +106,27 @@ def parse(schema, text: str, fields: tuple[str, ...], all_words: bool) -> query.
     for leaf in q.leaves():
         if isinstance(leaf, query.Prefix) and len(leaf.text) < MIN_PREFIX_CHARS:
             raise QueryError(f"`{leaf.text}*` is too short: type at least {MIN_PREFIX_CHARS} letters before *")
-    return q
+    return optional_stop_words(q) if all_words else q
+
+
+def optional_stop_words(q: query.Query) -> query.Query:
+    """Every word required except function words (`why`, `the`, `почему`, `из`): those only add to
+    the score. A question typed as a sentence then finds the records about its subject, which rarely
+    repeat its `why did`. Phrases and operators are left as typed; all-stop-word queries stay as typed."""
+    if not isinstance(q, query.And):
+        return q
+    required, optional = [], []
+    for child in q.subqueries:
+        (optional if _is_stop_word(child) else required).append(child)
+    if not optional or not required:
+        return q
+    return query.AndMaybe(required[0] if len(required) == 1 else query.And(required), query.Or(optional))
+
+
+def _is_stop_word(q: query.Query) -> bool:
+    """A plain word (its terms in one or more fields) whose every term is a function word."""
+    leaves = [q] if isinstance(q, query.Term) else list(q.children()) if isinstance(q, query.Or) else []
+    return bool(leaves) and all(isinstance(leaf, query.Term) and is_stop_term(leaf.text) for leaf in leaves)
 
 
 def check_expansion(q: query.Query, reader) -> None:
