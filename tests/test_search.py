@@ -46,6 +46,13 @@ def test_prefix_search(engine):
     assert SEED_ID in ids(engine, "безопасн*")
 
 
+def test_question_words_are_not_required(engine):
+    # The seed letter never says "почему" or "why"; it is what these questions are about.
+    assert ids(engine, "Почему Советский Союз ушёл из Совета Безопасности?")[0] == SEED_ID
+    assert ids(engine, "Why did the Soviet Union leave the Security Council?")[0] == SEED_ID
+    assert ids(engine, "why did the")  # all function words: required as typed, and still found
+
+
 def test_natural_language_question_is_not_a_wildcard(engine):
     result = search(engine, SearchOptions(query="Сколько очков набрала команда?"))
     assert [hit.id for hit in result.hits][0] == "test-sport"
@@ -54,6 +61,9 @@ def test_natural_language_question_is_not_a_wildcard(engine):
 def test_records_with_every_word_rank_first_then_most_words(engine):
     strict = search(engine, SearchOptions(query="Бенеш Прага"))
     assert [h.id for h in strict.hits] == ["test-benes"] and not strict.relaxed
+    # One record has both words; with so few, the records with one of them follow it.
+    filled = search(engine, SearchOptions(query="council report"))
+    assert [h.id for h in filled.hits] == ["test-xss", SEED_ID] and not filled.relaxed
     relaxed = search(engine, SearchOptions(query="Готвальд Бенеш финал"))
     assert relaxed.relaxed
     assert {h.id for h in relaxed.hits} == {SEED_ID, "test-benes", "test-sport"}

@@ -27,6 +27,8 @@ from search_service.records import ID_PATTERN, Record
 
 # How often a reader looks for a newly published generation: one stat() per interval, at most.
 CHECK_INTERVAL_SECONDS = 0.5
+# When fewer records than this have every word, records with most words follow them (a page).
+MIN_ALL_WORDS_HITS = 10
 MAX_YEAR = 9999  # undated records fall in a "missing" group: None, or a number far above this
 _YEAR_FACET = sorting.FieldFacet("year", maptype=sorting.Count)
 
@@ -147,7 +149,8 @@ class Engine:
 
     def search(self, text: str, page: int, per_page: int, lang: str | None = None,
                year_from: int | None = None, year_to: int | None = None) -> EngineResult:
-        """Records with every word first; when none has them all, records with the most words.
+        """Records with every word first; below them, when fewer than MIN_ALL_WORDS_HITS have them
+        all, records with the most words (`relaxed` when none has them all).
 
         The year range narrows the hits but not the decision to relax nor the per-year counts, so
         a timeline drawn from `years` shows where the same query finds records outside the range.
@@ -157,24 +160,41 @@ class Engine:
         searcher = self._searcher()
         fields = self._fields(lang)
         lang_filter = query.Term("langs", lang) if lang else None
-        relaxed = False
+        limit = page * per_page
         q = self._parse(searcher, text, fields, all_words=True)
-        results, timed_out = self._run(searcher, q, text, fields, page * per_page, lang_filter, deadline)
-        if results.is_empty() and not timed_out and not querying.has_negation(q):
-            relaxed_q = self._parse(searcher, text, fields, all_words=False)
-            if relaxed_q != q:
-                q, relaxed = relaxed_q, True
-                results, timed_out = self._run(searcher, q, text, fields, page * per_page, lang_filter, deadline)
-        years = {year: count for year, count in results.groups("year").items()
+        results, timed_out = self._run(searcher, q, text, fields, limit, lang_filter, deadline)
+        most_q = None
+        if len(results) < MIN_ALL_WORDS_HITS and not timed_out and not querying.has_negation(q):
+            most_q = self._parse(searcher, text, fields, all_words=False)
+            if most_q == q:
+                most_q = None
+        relaxed = most_q is not None and results.is_empty()
+        counted = results
+        if most_q is not None:
+            # The most-words query matches a superset of the all-words one: count years over it.
+            counted, timed_out = self._run(searcher, most_q, text, fields, limit, lang_filter, deadline)
+            results = self._below(results, counted)
+        years = {year: count for year, count in counted.groups("year").items()
                  if isinstance(year, int) and 0 < year <= MAX_YEAR}
         if year_from is not None or year_to is not None:
             in_range = query.NumericRange("year", year_from, year_to)
-            results, late = self._run(searcher, q, text, fields, page * per_page,
-                                      query.And([lang_filter, in_range]) if lang_filter else in_range, deadline)
+            hit_filter = query.And([lang_filter, in_range]) if lang_filter else in_range
+            results, late = self._run(searcher, q, text, fields, limit, hit_filter, deadline)
+            if most_q is not None:
+                more, later = self._run(searcher, most_q, text, fields, limit, hit_filter, deadline)
+                results, late = self._below(results, more), late or later
             timed_out = timed_out or late
         hits = [_hit(hit) for hit in results[(page - 1) * per_page:page * per_page]]
-        return EngineResult(total=len(results), hits=hits, terms=self._terms(q, searcher), relaxed=relaxed,
-                            years=dict(sorted(years.items())), timed_out=timed_out)
+        return EngineResult(total=len(results), hits=hits, terms=self._terms(most_q or q, searcher),
+                            relaxed=relaxed, years=dict(sorted(years.items())), timed_out=timed_out)
+
+    @staticmethod
+    def _below(first: Results, more: Results) -> Results:
+        """`first`'s hits, then the hits of `more` that are not among them."""
+        if first.is_empty():
+            return more
+        first.extend(more)
+        return first
 
     @staticmethod
     def _parse(searcher: Searcher, text: str, fields: tuple[str, ...], all_words: bool) -> query.Query:
