@@ -150,7 +150,8 @@ class Engine:
     def search(self, text: str, page: int, per_page: int, lang: str | None = None,
                year_from: int | None = None, year_to: int | None = None) -> EngineResult:
         """Records with every word first; below them, when fewer than MIN_ALL_WORDS_HITS have them
-        all, records with the most words (`relaxed` when none has them all).
+        all (words as typed) or none has them all (any query), records with the most words
+        (`relaxed` when none has them all).
 
         The year range narrows the hits but not the decision to relax nor the per-year counts, so
         a timeline drawn from `years` shows where the same query finds records outside the range.
@@ -164,7 +165,10 @@ class Engine:
         q = self._parse(searcher, text, fields, all_words=True)
         results, timed_out = self._run(searcher, q, text, fields, limit, lang_filter, deadline)
         most_q = None
-        if len(results) < MIN_ALL_WORDS_HITS and not timed_out and not querying.has_negation(q):
+        # Filling up below the records with every word is for words as typed; a query with operators
+        # or phrases gets records with every word, or only when there are none, the most words.
+        few = results.is_empty() or (len(results) < MIN_ALL_WORDS_HITS and querying.is_plain(text))
+        if few and not timed_out and not querying.has_negation(q):
             most_q = self._parse(searcher, text, fields, all_words=False)
             if most_q == q:
                 most_q = None

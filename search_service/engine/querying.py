@@ -145,9 +145,14 @@ PROXIMITY_SLOP = 3
 _SYNTAX = re.compile(r'["*:()]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
 
 
+def is_plain(text: str) -> bool:
+    """True for words as typed, without phrases, prefixes, fields or operators."""
+    return not _SYNTAX.search(text)
+
+
 def with_proximity(schema, q: query.Query, text: str, fields: tuple[str, ...]) -> query.Query:
     """Plain multi-word queries also score records where the words stand close together, in order."""
-    if _SYNTAX.search(text):
+    if not is_plain(text):
         return q
     surface = [word.surface for word in words(text)]
     if len(surface) < 2:
