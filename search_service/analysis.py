@@ -7,6 +7,7 @@ small function; `analyze` composes them in one visible line per word.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator
@@ -18,6 +19,7 @@ from anyascii import anyascii
 # Letters and digits, joined by hyphens; an English possessive or contraction stays with its word.
 _WORD = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)*(?:['\u2019][^\W\d_]+)?")
 _HYPHENS = re.compile(r"[-\u2010\u2011]")
+_CHUNK = re.compile(r"\S+")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LATIN = re.compile(r"[a-z]")
 
@@ -166,6 +168,29 @@ def word_terms(word: str) -> tuple[str, ...]:
     return (word,)
 
 
+@dataclass(frozen=True, slots=True)
+class WordTerms:
+    """Index terms of one written word, relative to the word; worked out once per distinct spelling."""
+
+    whole: tuple[str, ...]  # terms of the whole word
+    parts: tuple[tuple[str, int, int, int], ...]  # (term, position offset, start, end) of each hyphen part's terms
+    width: int  # positions the word takes: one per hyphen part
+
+
+@lru_cache(maxsize=300_000)
+def analyze_word(surface: str) -> WordTerms:
+    """Terms of a word as written; cached, because a corpus repeats its words many times over."""
+    normalized = normalize(surface)
+    parts = _HYPHENS.split(normalized)
+    part_terms = []
+    if len(parts) > 1:
+        offset = 0
+        for index, part in enumerate(parts):
+            part_terms.extend((term, index, offset, offset + len(part)) for term in word_terms(part))
+            offset += len(part) + 1
+    return WordTerms(word_terms(normalized), tuple(part_terms), len(parts))
+
+
 def analyze(text: str, hyphen_parts: bool = True) -> Iterator[Term]:
     """Index terms of a text, in order; alternatives for one word share its position.
 
@@ -175,17 +200,42 @@ def analyze(text: str, hyphen_parts: bool = True) -> Iterator[Term]:
     advance the same either way, so phrases line up.
     """
     position = 0
-    for word in words(text):
-        normalized = normalize(word.surface)
-        for term in word_terms(normalized):
-            yield Term(term, position, word.start, word.end)
-        parts = _HYPHENS.split(normalized)
-        if len(parts) > 1:
-            if hyphen_parts:
-                offset = word.start
-                for index, part in enumerate(parts):
-                    for term in word_terms(part):
-                        yield Term(term, position + index, offset, offset + len(part))
-                    offset += len(part) + 1
-            position += len(parts) - 1
-        position += 1
+    for match in _WORD.finditer(text):
+        word = analyze_word(match.group())
+        start, end = match.span()
+        for term in word.whole:
+            yield Term(term, position, start, end)
+        if hyphen_parts:
+            for term, offset, part_start, part_end in word.parts:
+                yield Term(term, position + offset, start + part_start, start + part_end)
+        position += word.width
+
+
+# What indexing hands the engine for one term: its (position, start, end) in the text, in order.
+Occurrences = list[tuple[int, int, int]]
+
+
+@lru_cache(maxsize=200_000)
+def _chunk_terms(chunk: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
+    """`analyze` of one whitespace-free chunk, as (term, position, start, end) tuples, and its width."""
+    terms = tuple((term.text, term.position, term.start, term.end) for term in analyze(chunk))
+    return terms, sum(analyze_word(surface).width for surface in _WORD.findall(chunk))
+
+
+def index_terms(text: str) -> dict[str, Occurrences]:
+    """Every term of `analyze(text)` with its occurrences, grouped by term: the indexing hot path.
+
+    Works chunk by chunk between whitespace (no word spans whitespace, so the words and their
+    order are the same), so that a chunk seen before costs one cache look-up instead of a regex
+    scan and an object per term.
+    """
+    occurrences: dict[str, Occurrences] = defaultdict(list)
+    position = 0
+    for match in _CHUNK.finditer(text):
+        terms, width = _chunk_terms(match.group())
+        if terms:
+            start = match.start()
+            for term, offset, term_start, term_end in terms:
+                occurrences[term].append((position + offset, start + term_start, start + term_end))
+        position += width
+    return occurrences

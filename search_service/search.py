@@ -10,7 +10,7 @@ from typing import Mapping
 from search_service.engine import Engine, QueryError
 from search_service.records import LANGUAGES
 from search_service.passage_snippets import passage_snippets
-from search_service.snippets import find_matches
+from search_service.snippets import merge_spans
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000
@@ -124,7 +124,7 @@ def search(engine: Engine, options: SearchOptions) -> SearchResult:
         late = time.perf_counter() > deadline
         timed_out = timed_out or late
         texts = {lang: text for lang, text in record["texts"].items() if options.lang in (None, lang)}
-        matches = {lang: [] if late else find_matches(text, found.terms.get(lang, frozenset()))
+        matches = {lang: [] if late else merge_spans(engine_hit.spans.get(lang, ()))
                    for lang, text in texts.items()}
         shown = passage_snippets(texts, matches, engine_hit.alignment)
         hits.append(Hit(id=engine_hit.id, title=record.get("title") or "", date=record.get("date"),

@@ -1,6 +1,8 @@
 """Highlighted HTML from plain text: escape everything, then mark the words a query matched.
 
-Works on our own analysis, so a query for `совета` marks `Совете` as written in the text.
+Matches come from our own analysis, so a query for `совета` marks `Совете` as written in the text:
+for search hits, from the character spans the index stored for each term (no text is analysed
+again); for a record page, by analysing the text.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
 from search_service.analysis import analyze
 
@@ -24,19 +27,22 @@ class Match:
 
 
 def find_matches(text: str, terms: frozenset[str]) -> list[Match]:
-    """Character spans of words whose index terms meet `terms`; overlapping spans are merged."""
-    spans: list[Match] = []
+    """Character spans of words whose index terms meet `terms`, found by analysing `text`."""
     if not terms:
-        return spans
-    for term in analyze(text):
-        if term.text not in terms:
-            continue
-        if spans and term.start < spans[-1].end:
-            last = spans[-1]
-            spans[-1] = Match(min(last.start, term.start), max(last.end, term.end), last.terms | {term.text})
+        return []
+    return merge_spans((term.start, term.end, term.text) for term in analyze(text) if term.text in terms)
+
+
+def merge_spans(spans: Iterable[tuple[int, int, str]]) -> list[Match]:
+    """Matches from (start, end, term) spans given in text order; overlapping spans are merged."""
+    matches: list[Match] = []
+    for start, end, term in spans:
+        if matches and start < matches[-1].end:
+            last = matches[-1]
+            matches[-1] = Match(min(last.start, start), max(last.end, end), last.terms | {term})
         else:
-            spans.append(Match(term.start, term.end, frozenset({term.text})))
-    return spans
+            matches.append(Match(start, end, frozenset({term})))
+    return matches
 
 
 def mark(text: str, matches: list[Match], start: int = 0, end: int | None = None) -> str:

@@ -1,6 +1,8 @@
+from collections import defaultdict
+
 import pytest
 
-from search_service.analysis import analyze, fold_lookalikes, is_stop_term, normalize, words
+from search_service.analysis import analyze, fold_lookalikes, index_terms, is_stop_term, normalize, words
 
 
 def terms(text: str) -> set[str]:
@@ -72,3 +74,15 @@ def test_lemmas_pymorphy_rates_as_negligible_are_left_out():
 ])
 def test_function_words_are_stop_terms(word, stop):
     assert all(is_stop_term(t.text) == stop for t in analyze(word))
+
+
+@pytest.mark.parametrize("text", [
+    "Мы ушли из (Совета Безопасности), во-первых, с целью... Council's withdrawal; Cовершенно секретно",
+    "  социал-демократический\u00a0«Готвальду»—1950 г.\n\nrock'n'roll re-entry’s  ",
+    "",
+])
+def test_index_terms_are_analyze_grouped_by_term(text):
+    expected = defaultdict(list)
+    for term in analyze(text):
+        expected[term.text].append((term.position, term.start, term.end))
+    assert index_terms(text) == expected

@@ -2,6 +2,7 @@ import pytest
 
 from search_service.engine import QueryError
 from search_service.search import SearchOptions, parse_options, search
+from search_service.snippets import find_matches, merge_spans
 
 from conftest import SEED_ID
 
@@ -82,6 +83,16 @@ def test_snippets_mark_surface_forms_in_both_languages(engine):
     assert "<mark>Совете</mark> <mark>Безопасности</mark>" in hit.snippets["ru"]
     assert "<mark>withdrawal</mark>" in hit.snippets["en"]
     assert hit.snippets["ru"].count("…") <= 4  # at most 3 fragments
+
+
+@pytest.mark.parametrize("query", ["совета безопасности withdrawal", "первых", "Готвальду OR Gottwald", "безопасн*",
+                                   '"Security Council"', "council report"])
+def test_matches_from_stored_characters_equal_a_fresh_analysis(engine, query):
+    found = engine.search(query, 1, 10)
+    assert found.hits
+    for hit in found.hits:
+        for lang, text in hit.record["texts"].items():
+            assert merge_spans(hit.spans.get(lang, ())) == find_matches(text, found.terms.get(lang, frozenset()))
 
 
 def test_snippet_of_a_side_without_matches_is_the_translation_of_the_match(engine):

@@ -22,6 +22,11 @@ from search_service.engine import generations
 from search_service.engine.schema import LANGUAGE_FIELDS, build_schema
 from search_service.records import Record, RecordError, parse_record_json
 
+# Past this much text a full build writes with two processes (one segment each): on a 2-core machine
+# that nearly halves a large build, while for a small one the processes' start-up costs more than it saves.
+PARALLEL_FROM_CHARS = 4_000_000
+BUILD_PROCESSES = 2
+
 
 class BuildProgress(Protocol):
     """Where a build reports what it is doing (a progress bar, log lines, a job file)."""
@@ -123,7 +128,11 @@ def _write(build_dir: Path, records: list[Record], deletes: list[str], hashes: d
     """Apply the records and deletions to the Whoosh index in `build_dir`; remove it on failure."""
     try:
         ix = whoosh_index.create_in(str(build_dir), build_schema()) if create else whoosh_index.open_dir(str(build_dir))
-        writer = ix.writer(limitmb=256)
+        if create and sum(len(text) for record in records for text in record.texts.values()) >= PARALLEL_FROM_CHARS:
+            # multisegment: each process keeps its own segment (merging them raises with procs > 1).
+            writer = ix.writer(procs=BUILD_PROCESSES, multisegment=True, limitmb=256)
+        else:
+            writer = ix.writer(limitmb=256)
         try:
             for record_id in deletes:
                 writer.delete_by_term("id", record_id)
