@@ -129,8 +129,9 @@ def _write(build_dir: Path, records: list[Record], deletes: list[str], hashes: d
     try:
         ix = whoosh_index.create_in(str(build_dir), build_schema()) if create else whoosh_index.open_dir(str(build_dir))
         if create and sum(len(text) for record in records for text in record.texts.values()) >= PARALLEL_FROM_CHARS:
-            # multisegment: each process keeps its own segment (merging them raises with procs > 1).
-            writer = ix.writer(procs=BUILD_PROCESSES, multisegment=True, limitmb=256)
+            # multisegment: each process keeps its own segment (merging them raises with procs > 1);
+            # 512 MB each keeps a process's postings in memory instead of spilling sorted runs to disk.
+            writer = ix.writer(procs=BUILD_PROCESSES, multisegment=True, limitmb=512)
         else:
             writer = ix.writer(limitmb=256)
         try:

@@ -1,0 +1,1 @@
+"""Performance at archive scale against SQLite FTS5 (`python -m bench.perf`, see BENCHMARKS.md)."""

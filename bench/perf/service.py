@@ -1,0 +1,132 @@
+"""The project as a user runs it: `search-service index` and `search-service serve` (gunicorn), over HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlencode
+
+_CLI = [sys.executable, "-m", "search_service"]
+
+
+def build(documents: Path, index_dir: Path) -> float:
+    """Seconds `search-service index` takes, start-up and reading the records included."""
+    started = time.perf_counter()
+    done = subprocess.run([*_CLI, "index", "--documents", str(documents), "--index", str(index_dir)],
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"search-service index failed: {done.stderr[-2000:]}")
+    return seconds
+
+
+def index_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serving(index_dir: Path, workers: int) -> Iterator[tuple[int, int]]:
+    """`search-service serve` on a free port until the block ends; yields (port, master pid)."""
+    port = _free_port()
+    process = subprocess.Popen([*_CLI, "serve", "--port", str(port), "--index", str(index_dir),
+                                "--workers", str(workers)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"search-service serve did not answer on port {port}")
+            time.sleep(0.2)
+        yield port, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        connection.request("GET", "/health")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+
+
+def _search(connection: http.client.HTTPConnection, query: str) -> dict:
+    connection.request("GET", "/api/search?" + urlencode({"q": query}))
+    response = connection.getresponse()
+    body = response.read()
+    if response.status != 200:
+        raise RuntimeError(f"{query!r}: HTTP {response.status} {body[:200]!r}")
+    return json.loads(body)
+
+
+def time_queries(port: int, queries: list[str]) -> list[float]:
+    """Milliseconds each query took over one kept-alive connection, the answer (with snippets) read and parsed."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    timings = []
+    for query in queries:
+        started = time.perf_counter()
+        answer = _search(connection, query)
+        timings.append((time.perf_counter() - started) * 1000)
+        if answer["hits"] and "snippets" not in answer["hits"][0]:
+            raise RuntimeError(f"{query!r}: a hit without snippets")
+    connection.close()
+    return timings
+
+
+def throughput(port: int, queries: list[str], clients: int, seconds: float) -> tuple[float, int, int]:
+    """(queries per second, answers, errors) with `clients` concurrent clients cycling through `queries`."""
+    deadline = time.monotonic() + seconds
+    answers = [0] * clients
+    errors = [0] * clients
+
+    def client(number: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        position = number * len(queries) // clients
+        while time.monotonic() < deadline:
+            try:
+                _search(connection, queries[position % len(queries)])
+                answers[number] += 1
+            except (OSError, RuntimeError, http.client.HTTPException, ValueError):
+                errors[number] += 1
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            position += 1
+        connection.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    return sum(answers) / elapsed, sum(answers), sum(errors)
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    """Resident memory of each gunicorn worker (the master's child processes), in MB."""
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(master_pid) and "VmRSS" in fields:
+            sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+    return sizes
