@@ -88,6 +88,11 @@ def _morph() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer()
 
 
+def load_dictionaries() -> None:
+    """Load pymorphy3's dictionaries now (about a second) rather than during the first word analysed."""
+    _morph()
+
+
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")

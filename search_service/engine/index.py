@@ -19,6 +19,7 @@ from whoosh import query, sorting
 from whoosh.searching import Results, Searcher
 
 from search_service.alignment import Alignment, align_texts
+from search_service.analysis import load_dictionaries
 from search_service.config import Config
 from search_service.engine import building, querying
 from search_service.engine.generations import current_generation, pointer_signature, rebuild_lock
@@ -69,6 +70,7 @@ class Engine:
         self._signature: tuple[int, int] | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
+        load_dictionaries()  # here, not inside the first search's time limit
         self._refresh()
 
     @classmethod
