@@ -128,12 +128,14 @@ def _write(build_dir: Path, records: list[Record], deletes: list[str], hashes: d
     """Apply the records and deletions to the Whoosh index in `build_dir`; remove it on failure."""
     try:
         ix = whoosh_index.create_in(str(build_dir), build_schema()) if create else whoosh_index.open_dir(str(build_dir))
+        # compound=False: segment files stay separate. Whoosh reads each file of a compound segment into
+        # memory when a searcher opens it, so every gunicorn worker held a copy of the whole index.
         if create and sum(len(text) for record in records for text in record.texts.values()) >= PARALLEL_FROM_CHARS:
             # multisegment: each process keeps its own segment (merging them raises with procs > 1);
             # 512 MB each keeps a process's postings in memory instead of spilling sorted runs to disk.
-            writer = ix.writer(procs=BUILD_PROCESSES, multisegment=True, limitmb=512)
+            writer = ix.writer(procs=BUILD_PROCESSES, multisegment=True, limitmb=512, compound=False)
         else:
-            writer = ix.writer(limitmb=256)
+            writer = ix.writer(limitmb=256, compound=False)
         try:
             for record_id in deletes:
                 writer.delete_by_term("id", record_id)
