@@ -151,6 +151,7 @@ def test_lemma_hit_means_shared_term() -> None:
     report = evaluate(rows, lambda text: [Term(t) for t in table[text]])
     assert (report.tokens, report.hit_tokens, report.best_tokens, report.skipped_rows) == (4, 3, 0, 1)
     assert report.accuracy == 0.75
+    assert report.extra_terms_per_token == 1.0  # стать for 3 tokens, г (not год) for 1: 4 extra in 4 tokens
     assert [m.row.form for m in report.top_misses()] == ["г."]
 
 

@@ -9,6 +9,8 @@ terms are `{t.text for t in analyze(lemma)}`, both through the project's one ana
   must for all-lemma indexing to work at all.
 - best-lemma agreement (reported beside it): the first term of each side is the same, i.e. what a
   best-lemma-only analyzer would score; the gap between the two figures is what the alternatives buy.
+- extra terms per token: form terms that are not among the lemma's terms (`были` indexed also as
+  быль), the price of the alternatives: each can make an unrelated query find the form.
 
 Every figure is weighted by the row's count (token frequency in the treebanks). Rows where either
 side yields no term are skipped and counted. UD conventions differ from pymorphy's in places
@@ -51,6 +53,7 @@ class LemmaReport:
     tokens: int = 0
     hit_tokens: int = 0
     best_tokens: int = 0
+    extra_terms: int = 0  # form terms outside the lemma's terms, weighted by count
     skipped_rows: int = 0
     skipped_tokens: int = 0
     misses: list[LemmaMiss] = field(default_factory=list)
@@ -59,6 +62,10 @@ class LemmaReport:
     @property
     def accuracy(self) -> float:
         return self.hit_tokens / self.tokens if self.tokens else 0.0
+
+    @property
+    def extra_terms_per_token(self) -> float:
+        return self.extra_terms / self.tokens if self.tokens else 0.0
 
     @property
     def best_lemma_accuracy(self) -> float:
@@ -105,6 +112,7 @@ def evaluate(rows: Iterable[GoldRow], analyze: Analyze) -> LemmaReport:
             report.misses.append(LemmaMiss(row, form_terms, lemma_terms))
         if form_terms[0] == lemma_terms[0]:
             report.best_tokens += row.count
+        report.extra_terms += row.count * len(set(form_terms) - set(lemma_terms))
     return report
 
 
@@ -112,6 +120,7 @@ def format_report(report: LemmaReport, top: int = 20) -> Iterator[str]:
     """Lines for the console: accuracy, best-lemma agreement, by part of speech, the top misses."""
     yield (f"lemma accuracy (a query for the gold lemma finds the form): {report.accuracy:.1%} of "
            f"{report.tokens:,} tokens ({report.rows:,} forms); best-lemma agreement {report.best_lemma_accuracy:.1%}; "
+           f"extra terms per token {report.extra_terms_per_token:.3f}; "
            f"skipped {report.skipped_rows} forms without terms")
     parts = sorted(report.by_upos.items(), key=lambda item: -item[1][1])
     yield "  by part of speech: " + ", ".join(f"{upos} {hit / total:.1%} of {total:,}" for upos, (hit, total) in parts
