@@ -133,6 +133,16 @@ def english_stem(word: str) -> str:
     return _stemmer().stemWord(word if word.isascii() else anyascii(word).lower())
 
 
+# German umlauts as English-language texts spell them when the letter is missing (Norrkoeping).
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+
+
+def english_terms(word: str) -> tuple[str, ...]:
+    """Stems of a Latin word; one with umlauts also as spelt without them (`köln`: koln, koeln)."""
+    stems = (english_stem(word), english_stem(word.translate(_UMLAUTS)))
+    return stems[:1] if stems[0] == stems[1] else stems
+
+
 # Words a question is made of rather than what it asks about. English has no tagger here, so a
 # short list of function words; Russian ones are told by pymorphy3's grammar (STOP_GRAMMEMES).
 ENGLISH_STOP_WORDS = frozenset("""
@@ -169,7 +179,7 @@ def word_terms(word: str) -> tuple[str, ...]:
     if _CYRILLIC.search(word):
         return russian_lemmas(word)
     if _LATIN.search(word):
-        return (english_stem(word),)
+        return english_terms(word)
     return (word,)
 
 

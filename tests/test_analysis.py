@@ -33,6 +33,7 @@ def test_lookalike_latin_letters_inside_cyrillic_words_are_folded():
     ("Санжееву", "Санжеев"),  # the dictionary knows Санжеев only as a plural of the name Санжей
     ("стали", "сталь"),  # a rare lemma (0.03 of стать) that steel queries need
     ("Norrköping", "Norrkoping"),  # accents folded on Latin words
+    ("Norrköping", "Norrkoeping"),  # and umlauts also spelt out, as English texts do
     ("withdrawal", "withdrawing"),
     ("aggressors", "aggressor"),
 ])
