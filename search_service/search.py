@@ -7,7 +7,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from search_service.engine import Engine, QueryError
+from search_service.engine import Engine, EngineResult, QueryError
+from search_service.keyboard import switch_layout
 from search_service.records import LANGUAGES
 from search_service.passage_snippets import passage_snippets
 from search_service.snippets import merge_spans
@@ -15,6 +16,10 @@ from search_service.snippets import merge_spans
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000
 MIN_YEAR, MAX_YEAR = 1, 9999  # record dates are four-digit years
+# A query finding this few records is checked against its twin typed on the other keyboard layout,
+# which replaces it when it finds many times more (`cjdtn` finds nothing, `совет` a lot).
+FEW_HITS = 3
+LAYOUT_ADVANTAGE = 10
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,12 @@ class YearCount:
 
 
 @dataclass(frozen=True)
+class Correction:
+    query: str  # what was searched instead of the query as typed
+    reason: str  # why: "keyboard_layout"
+
+
+@dataclass(frozen=True)
 class SearchResult:
     query: str
     total: int
@@ -56,6 +67,8 @@ class SearchResult:
     relaxed: bool = False  # no record had every word; these have the most of them
     years: list[YearCount] = field(default_factory=list)  # matches per year, ignoring the year range
     timed_out: bool = False  # the time limit cut the search short: hits and total are what was found in time
+    corrected: Correction | None = None  # the hits are for this query, not the one typed
+    suggestion: str | None = None  # nothing found; this close query finds something
 
 
 def parse_options(query: str | None, page: str | None = None, per_page: str | None = None,
@@ -113,9 +126,20 @@ def _language(value: str | None) -> str | None:
 def search(engine: Engine, options: SearchOptions) -> SearchResult:
     """Run a query; raises QueryError for a query that cannot be run."""
     started = time.perf_counter()
-    deadline = started + engine.time_limit
-    found = engine.search(options.query, options.page, options.per_page, options.lang,
-                          options.year_from, options.year_to)
+    # The time limit counts searching and snippets, not the one-off loading of a new generation's
+    # near-term vocabulary (built in the background as soon as the generation opens).
+    engine.prepare()
+    deadline = time.perf_counter() + engine.time_limit
+    found = _engine_search(engine, options.query, options)
+    corrected = None
+    if found.total <= FEW_HITS and not found.timed_out:
+        twin = switch_layout(options.query)
+        twin_found = _engine_search(engine, twin, options, quiet=True) if twin else None
+        if _twin_is_better(found, twin_found):
+            found, corrected = twin_found, Correction(twin, "keyboard_layout")
+    suggestion = None
+    if not found.total and not found.years and not found.timed_out:
+        suggestion = engine.suggest(corrected.query if corrected else options.query, options.lang)
     timed_out = found.timed_out
     hits = []
     for engine_hit in found.hits:
@@ -133,4 +157,28 @@ def search(engine: Engine, options: SearchOptions) -> SearchResult:
     took_ms = round((time.perf_counter() - started) * 1000, 2)
     return SearchResult(query=options.query, total=found.total, page=options.page, per_page=options.per_page,
                         took_ms=took_ms, hits=hits, relaxed=found.relaxed,
-                        years=[YearCount(year, count) for year, count in found.years.items()], timed_out=timed_out)
+                        years=[YearCount(year, count) for year, count in found.years.items()], timed_out=timed_out,
+                        corrected=corrected, suggestion=suggestion)
+
+
+def _twin_is_better(found: EngineResult, twin: EngineResult | None) -> bool:
+    """True when the query switched to the other layout finds records with every word, and many times
+    more of them than the query as typed (or the query as typed has none with every word).
+
+    A twin that only finds records with some of its words is noise: switched text is mostly
+    gibberish, whose one- and two-letter pieces (`bp`, `e`) match something in any large index.
+    """
+    if twin is None or twin.relaxed or not twin.total:
+        return False
+    return found.relaxed or twin.total >= max(1, found.total * LAYOUT_ADVANTAGE)
+
+
+def _engine_search(engine: Engine, text: str, options: SearchOptions, quiet: bool = False) -> EngineResult | None:
+    """The engine's answer for `text` with the options' page and filters; None for an unusable
+    `text` when `quiet` (a switched layout can turn a query into one the parser refuses)."""
+    try:
+        return engine.search(text, options.page, options.per_page, options.lang, options.year_from, options.year_to)
+    except QueryError:
+        if quiet:
+            return None
+        raise

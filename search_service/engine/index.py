@@ -6,6 +6,7 @@ See `generations.py` for how generations are laid out and published.
 from __future__ import annotations
 
 import json
+from collections import Counter
 import logging
 import threading
 import time
@@ -19,17 +20,22 @@ from whoosh import query, sorting
 from whoosh.searching import Results, Searcher
 
 from search_service.alignment import Alignment, align_texts
-from search_service.analysis import load_dictionaries
+from search_service.analysis import load_dictionaries, normalize, word_terms, words
 from search_service.config import Config
 from search_service.engine import building, querying
 from search_service.engine.generations import current_generation, pointer_signature, rebuild_lock
 from search_service.engine.schema import LANGUAGE_FIELDS, TEXT_FIELDS
+from search_service.engine.vocabulary import Vocabulary
 from search_service.records import ID_PATTERN, Record
 
 # How often a reader looks for a newly published generation: one stat() per interval, at most.
 CHECK_INTERVAL_SECONDS = 0.5
 # When fewer records than this have every word, records with most words follow them (a page).
 MIN_ALL_WORDS_HITS = 10
+# Records found only through near terms come after every exact match; past this many exact matches
+# they would start beyond the fifth page, so the second tier is not searched (it costs about as much
+# as the first: bench/forgiving.py).
+NEAR_WHEN_FEWER_THAN = 50
 MAX_YEAR = 9999  # undated records fall in a "missing" group: None, or a number far above this
 _YEAR_FACET = sorting.FieldFacet("year", maptype=sorting.Count)
 
@@ -71,6 +77,8 @@ class Engine:
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
         load_dictionaries()  # here, not inside the first search's time limit
+        self._vocabulary: tuple[Path, Vocabulary] | None = None  # near terms of the generation served
+        self._vocabulary_lock = threading.Lock()
         self._refresh()
 
     @classmethod
@@ -104,6 +112,8 @@ class Engine:
             if self._open is None or generation != self._open[0]:
                 try:
                     self._open = generation, whoosh_index.open_dir(str(generation))
+                    # Build the near-term vocabulary now, not in the first search (seconds on a large index).
+                    threading.Thread(target=self._near_terms, daemon=True).start()
                 except Exception:
                     if self._open is None:
                         raise
@@ -154,14 +164,18 @@ class Engine:
                year_from: int | None = None, year_to: int | None = None) -> EngineResult:
         """Records with every word first; below them, when fewer than MIN_ALL_WORDS_HITS have them
         all (words as typed) or none has them all (any query), records with the most words
-        (`relaxed` when none has them all).
+        (`relaxed` when none has them all). Below all of those, when they are fewer than
+        NEAR_WHEN_FEWER_THAN, the records with every word found only through near terms (archive
+        typos, the other script's spelling of a name, English irregular forms), so a forgiving
+        match never outranks an exact one.
 
         The year range narrows the hits but not the decision to relax nor the per-year counts, so
         a timeline drawn from `years` shows where the same query finds records outside the range.
         All of it stops at the time limit and returns what was found by then, flagged `timed_out`.
         """
-        deadline = time.monotonic() + self.time_limit
         searcher = self._searcher()
+        near_terms = self._near_terms().near_terms  # before the clock starts: built once per generation
+        deadline = time.monotonic() + self.time_limit
         fields = self._fields(lang)
         lang_filter = query.Term("langs", lang) if lang else None
         limit = page * per_page
@@ -181,8 +195,16 @@ class Engine:
             # The most-words query matches a superset of the all-words one: count years over it.
             counted, timed_out = self._run(searcher, most_q, text, fields, limit, lang_filter, deadline)
             results = self._below(results, counted)
-        years = {year: count for year, count in counted.groups("year").items()
-                 if isinstance(year, int) and 0 < year <= MAX_YEAR}
+        exact = most_q or q
+        wide = querying.widen(q, near_terms) if len(results) < NEAR_WHEN_FEWER_THAN and not timed_out else None
+        years = Counter({year: count for year, count in counted.groups("year").items()
+                         if isinstance(year, int) and 0 < year <= MAX_YEAR})
+        if wide is not None:
+            near, timed_out = self._run(searcher, wide, text, fields, limit, lang_filter, deadline, without=exact)
+            relaxed = relaxed and near.is_empty()
+            results = self._below(results, near)
+            years.update({year: count for year, count in near.groups("year").items()
+                          if isinstance(year, int) and 0 < year <= MAX_YEAR})
         if year_from is not None or year_to is not None:
             in_range = query.NumericRange("year", year_from, year_to)
             hit_filter = query.And([lang_filter, in_range]) if lang_filter else in_range
@@ -190,9 +212,14 @@ class Engine:
             if most_q is not None:
                 more, later = self._run(searcher, most_q, text, fields, limit, hit_filter, deadline)
                 results, late = self._below(results, more), late or later
+            if wide is not None:
+                more, later = self._run(searcher, wide, text, fields, limit, hit_filter, deadline, without=exact)
+                results, late = self._below(results, more), late or later
             timed_out = timed_out or late
         page_hits = results[(page - 1) * per_page:page * per_page]
-        terms = self._terms(most_q or q, searcher)
+        terms = self._terms(exact, searcher)
+        if wide is not None:
+            terms = _union(terms, self._terms(wide, searcher))
         spans = self._spans(searcher, [hit.docnum for hit in page_hits], terms)
         hits = [_hit(hit, spans[hit.docnum]) for hit in page_hits]
         return EngineResult(total=len(results), hits=hits, terms=terms, relaxed=relaxed,
@@ -240,14 +267,17 @@ class Engine:
 
     @staticmethod
     def _run(searcher: Searcher, q: query.Query, text: str, fields: tuple[str, ...], limit: int,
-             hit_filter: query.Query | None, deadline: float) -> tuple[Results, bool]:
+             hit_filter: query.Query | None, deadline: float, without: query.Query | None = None
+             ) -> tuple[Results, bool]:
         """One Whoosh search with the proximity boost, counting matches per year as it goes, until
-        `deadline`; then the hits found by then, and True."""
+        `deadline`; then the hits found by then, and True. `without` leaves its matches out."""
         q = querying.with_proximity(searcher.schema, q, text, fields)
         if hit_filter is not None:
             # In the query, not as a collector filter: Whoosh's FilterCollector and TimeLimitCollector
             # each run the collecting loop themselves, so wrapped in each other one of them is bypassed.
             q = query.Require(q, hit_filter)
+        if without is not None:
+            q = query.AndNot(q, without)
         # optimize=False: the collector then counts every match as it goes; with block skipping on,
         # Whoosh counts afterwards by running the whole query again, outside any time limit.
         collector = searcher.collector(limit=limit, groupedby={"year": _YEAR_FACET}, optimize=False)
@@ -261,10 +291,60 @@ class Engine:
             return timed.results(), True
         return timed.results(), False
 
+    def prepare(self) -> None:
+        """Return once the served generation is open and its near-term vocabulary built."""
+        self._searcher()
+        self._near_terms()
+
+    def suggest(self, text: str, lang: str | None = None) -> str | None:
+        """A query the index can answer, close to `text` (which found nothing): each word the index
+        lacks replaced by the nearest word it has, as written in a record. None when there is none."""
+        searcher = self._searcher()
+        fields = self._fields(lang)
+        vocabulary = self._near_terms()
+        suggested, changed = [], False
+        for word in words(text):
+            terms = word_terms(normalize(word.surface))
+            if word.surface in querying.OPERATORS or any(
+                    searcher.doc_frequency(field, term) for field in fields for term in terms):
+                suggested.append(word.surface)
+                continue
+            closest = vocabulary.closest(terms[0])
+            written = closest and self._written_form(searcher, closest, fields)
+            suggested.append(written or word.surface)
+            changed = changed or bool(written)
+        if not changed:
+            return None
+        suggestion = " ".join(suggested)
+        return suggestion if self.search(suggestion, 1, 1, lang).total else None
+
+    @staticmethod
+    def _written_form(searcher: Searcher, term: str, fields: tuple[str, ...]) -> str | None:
+        """A word of a record that the index holds as `term`, lowercased: `council` for the stem `council`."""
+        for field in (f for f in fields if f in LANGUAGE_FIELDS):
+            for hit in searcher.search(query.Term(field, term), limit=1):
+                text = json.loads(hit["record"])["texts"].get(field, "")
+                for word in words(text):
+                    if term in word_terms(normalize(word.surface)):
+                        return word.surface.lower()
+        return None
+
+    def _near_terms(self) -> Vocabulary:
+        """The near-term vocabulary of the generation served, built on first use after a publication."""
+        generation, index = self._open
+        with self._vocabulary_lock:
+            if self._vocabulary is None or self._vocabulary[0] != generation:
+                if self._vocabulary is not None:
+                    self._vocabulary[1].close()
+                self._vocabulary = generation, Vocabulary(index)
+            return self._vocabulary[1]
+
     def query_terms(self, text: str) -> dict[str, frozenset[str]]:
         """The index terms, by field, that `text` as a query would match (for highlighting a record)."""
         searcher = self._searcher()
-        return self._terms(self._parse(searcher, text, TEXT_FIELDS, all_words=False), searcher)
+        q = self._parse(searcher, text, TEXT_FIELDS, all_words=False)
+        wide = querying.widen(q, self._near_terms().near_terms)
+        return _union(self._terms(q, searcher), self._terms(wide, searcher)) if wide else self._terms(q, searcher)
 
     @staticmethod
     def _terms(q: query.Query, searcher: Searcher) -> dict[str, frozenset[str]]:
@@ -287,3 +367,7 @@ def _alignment(stored: dict, record: dict) -> Alignment:
     if "alignment" in stored:
         return Alignment.from_json(stored["alignment"])
     return align_texts(record["texts"])
+
+
+def _union(a: dict[str, frozenset[str]], b: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    return {field: a.get(field, frozenset()) | b.get(field, frozenset()) for field in a.keys() | b.keys()}

@@ -20,7 +20,7 @@ MAX_QUERY_WORDS = 50
 # A prefix becomes one term per index word it starts; `а*` would be thousands of them.
 MIN_PREFIX_CHARS = 2
 MAX_EXPANDED_TERMS = 1000
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 # Only the text fields may be named (`title:`); other names (`record:`, `id:`) stay plain words.
 _FIELD_NAME = rf"(?<!\w)(?P<text>{'|'.join(TEXT_FIELDS)}):"
 
@@ -92,7 +92,7 @@ def parse(schema, text: str, fields: tuple[str, ...], all_words: bool) -> query.
         raise QueryError("the query is empty: type one or more words")
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"the query is {len(text)} characters long; the limit is {MAX_QUERY_LENGTH}")
-    count = sum(1 for word in words(text) if word.surface not in _OPERATORS)
+    count = sum(1 for word in words(text) if word.surface not in OPERATORS)
     if count > MAX_QUERY_WORDS:
         raise QueryError(f"the query has {count} words; the limit is {MAX_QUERY_WORDS}")
     try:
@@ -180,3 +180,36 @@ def positive_leaves(q: query.Query):
         yield q
     for child in children:
         yield from positive_leaves(child)
+
+
+# Near terms a whole query may add (a query has at most a few dozen words; each near term is looked
+# up in every field searched).
+MAX_NEAR_TERMS = 40
+
+
+def widen(q: query.Query, near_terms) -> query.Query | None:
+    """`q` with each term's near terms (`near_terms(text) -> tuple[str, ...]`) as alternatives to it.
+
+    None when no term has any, or when the query excludes something: a widened NOT would silently
+    drop records the user did not exclude.
+    """
+    if has_negation(q):
+        return None
+    budget = MAX_NEAR_TERMS
+    chosen: dict[str, tuple[str, ...]] = {}
+
+    def widen_term(node: query.Query) -> query.Query:
+        nonlocal budget
+        if not isinstance(node, query.Term) or node.fieldname not in FIELD_BOOSTS:
+            return node
+        if node.text not in chosen:
+            near = near_terms(node.text)[:max(budget, 0)]
+            budget -= len(near)
+            chosen[node.text] = near
+        near = chosen[node.text]
+        if not near:
+            return node
+        return query.Or([node] + [query.Term(node.fieldname, text, boost=node.boost) for text in near])
+
+    widened = q.accept(widen_term)
+    return widened if any(chosen.values()) else None

@@ -1,0 +1,24 @@
+"""Text typed with the wrong keyboard layout, switched back: `cjdtn` -> `совет`, `ыщмуе` -> `sovet`.
+
+Plain Python. The table is the physical keyboard (US QWERTY over Russian ЙЦУКЕН), key for key.
+"""
+
+from __future__ import annotations
+
+_US = "`qwertyuiop[]asdfghjkl;'zxcvbnm,./~QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>?"
+_RU = "ёйцукенгшщзхъфывапролджэячсмитьбю.ЁЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ,"
+_TO_RUSSIAN = str.maketrans(_US, _RU)
+_TO_US = str.maketrans(_RU, _US)
+
+
+def switch_layout(text: str) -> str | None:
+    """`text` as typed on the other layout, or None when it mixes scripts or has no letters.
+
+    Latin letters become the Russian keys under them and Cyrillic ones the US keys; a query in one
+    script only is a candidate (a mixed one was typed on purpose).
+    """
+    has_latin = any("a" <= c.lower() <= "z" for c in text)
+    has_cyrillic = any("\u0400" <= c <= "\u04ff" for c in text)
+    if has_latin == has_cyrillic:
+        return None
+    return text.translate(_TO_RUSSIAN if has_latin else _TO_US)
