@@ -24,6 +24,7 @@ from search_service.analysis import load_dictionaries, normalize, word_terms, wo
 from search_service.config import Config
 from search_service.engine import building, querying
 from search_service.engine.generations import current_generation, pointer_signature, rebuild_lock
+from search_service.engine.scoring import ProbabilisticBM25F
 from search_service.engine.schema import LANGUAGE_FIELDS, TEXT_FIELDS
 from search_service.engine.vocabulary import Vocabulary
 from search_service.records import ID_PATTERN, Record
@@ -129,7 +130,7 @@ class Engine:
         if getattr(local, "generation", None) != generation:
             if getattr(local, "searcher", None) is not None:
                 local.searcher.close()
-            local.searcher = index.searcher()
+            local.searcher = index.searcher(weighting=ProbabilisticBM25F())
             local.generation = generation
         return local.searcher
 

@@ -106,7 +106,7 @@ def parse(schema, text: str, fields: tuple[str, ...], all_words: bool) -> query.
     for leaf in q.leaves():
         if isinstance(leaf, query.Prefix) and len(leaf.text) < MIN_PREFIX_CHARS:
             raise QueryError(f"`{leaf.text}*` is too short: type at least {MIN_PREFIX_CHARS} letters before *")
-    return optional_stop_words(q) if all_words else q
+    return optional_stop_words(q) if all_words else without_stop_words(q)
 
 
 def optional_stop_words(q: query.Query) -> query.Query:
@@ -121,6 +121,18 @@ def optional_stop_words(q: query.Query) -> query.Query:
     if not optional or not required:
         return q
     return query.AndMaybe(required[0] if len(required) == 1 else query.And(required), query.Or(optional))
+
+
+def without_stop_words(q: query.Query) -> query.Query:
+    """The most-words query counts content words only: a record that shares `when do to the` with a
+    question is not "most words", and those common words, summed, outscored the one rare word
+    (`pub`) that the answer shares. All-stop-word queries stay as typed."""
+    if not isinstance(q, query.Or):
+        return q
+    content = [child for child in q.subqueries if not _is_stop_word(child)]
+    if not content or len(content) == len(q.subqueries):
+        return q
+    return query.Or(content, boost=q.boost, scale=q.scale)
 
 
 def _is_stop_word(q: query.Query) -> bool:
