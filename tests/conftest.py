@@ -42,6 +42,15 @@ def records():
     return result.records
 
 
+def build_test_index(tmp_path_factory, name: str, *extra: Path) -> Path:
+    """A real index of documents/ plus the given record files, in a fresh temporary folder."""
+    result = read_records([DOCUMENTS, *extra])
+    assert not result.errors, result.errors
+    path = tmp_path_factory.mktemp(name)
+    Engine.build(result.records, path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def index_dir(tmp_path_factory, records) -> Path:
     path = tmp_path_factory.mktemp("index")

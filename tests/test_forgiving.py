@@ -7,21 +7,15 @@ import pytest
 
 from search_service.app import create_app
 from search_service.config import Config
-from search_service.engine import Engine
 from search_service.keyboard import switch_layout
-from search_service.records import read_records
 
-from conftest import DOCUMENTS, SEED_ID, TEST_DATA
+from conftest import SEED_ID, TEST_DATA, build_test_index
 
 
 @pytest.fixture(scope="module")
 def forgiving_index(tmp_path_factory):
     """The seed letter beside one-script records, so a match across scripts is told from a match within one."""
-    result = read_records([DOCUMENTS, TEST_DATA / "forgiving.jsonl"])
-    assert not result.errors, result.errors
-    path = tmp_path_factory.mktemp("forgiving-index")
-    Engine.build(result.records, path)
-    return path
+    return build_test_index(tmp_path_factory, "forgiving-index", TEST_DATA / "forgiving.jsonl")
 
 
 @pytest.fixture(scope="module")

@@ -9,22 +9,16 @@ from html.parser import HTMLParser
 import pytest
 import requests
 
-from conftest import DOCUMENTS, SEED_ID, TEST_DATA
+from conftest import SEED_ID, TEST_DATA, build_test_index
 from search_service.app import create_app
 from search_service.config import Config
-from search_service.engine import Engine
-from search_service.records import read_records
 
 HOSTILE_ID = "hostile-markup"
 
 
 @pytest.fixture(scope="module")
 def hostile_index(tmp_path_factory):
-    result = read_records([DOCUMENTS, TEST_DATA / "hostile.jsonl"])
-    assert not result.errors, result.errors
-    path = tmp_path_factory.mktemp("hostile-index")
-    Engine.build(result.records, path)
-    return path
+    return build_test_index(tmp_path_factory, "hostile-index", TEST_DATA / "hostile.jsonl")
 
 
 @pytest.fixture(scope="module")
