@@ -22,7 +22,7 @@ from whoosh.searching import Results, Searcher
 from search_service.alignment import Alignment, align_texts
 from search_service.analysis import load_dictionaries, normalize, word_terms, words
 from search_service.config import Config
-from search_service.engine import building, querying
+from search_service.engine import building, proximity, querying
 from search_service.engine.generations import current_generation, pointer_signature, rebuild_lock
 from search_service.engine.scoring import ProbabilisticBM25F
 from search_service.engine.schema import LANGUAGE_FIELDS, TEXT_FIELDS
@@ -181,7 +181,10 @@ class Engine:
         lang_filter = query.Term("langs", lang) if lang else None
         limit = page * per_page
         q = self._parse(searcher, text, fields, all_words=True)
-        results, timed_out = self._run(searcher, q, text, fields, limit, lang_filter, deadline)
+        # Only records with every word can have them all close together: the proximity boost is
+        # worked out for the all-words hits alone.
+        phrase = querying.proximity_query(searcher.schema, text, fields)
+        results, timed_out = self._run(searcher, q, phrase, limit, lang_filter, deadline)
         most_q = None
         # Filling up below the records with every word is for words as typed; a query with operators
         # or phrases gets records with every word, or only when there are none, the most words.
@@ -194,14 +197,14 @@ class Engine:
         counted = results
         if most_q is not None:
             # The most-words query matches a superset of the all-words one: count years over it.
-            counted, timed_out = self._run(searcher, most_q, text, fields, limit, lang_filter, deadline)
+            counted, timed_out = self._run(searcher, most_q, None, limit, lang_filter, deadline)
             results = self._below(results, counted)
         exact = most_q or q
         wide = querying.widen(q, near_terms) if len(results) < NEAR_WHEN_FEWER_THAN and not timed_out else None
         years = Counter({year: count for year, count in counted.groups("year").items()
                          if isinstance(year, int) and 0 < year <= MAX_YEAR})
         if wide is not None:
-            near, timed_out = self._run(searcher, wide, text, fields, limit, lang_filter, deadline, without=exact)
+            near, timed_out = self._run(searcher, wide, None, limit, lang_filter, deadline, without=exact)
             relaxed = relaxed and near.is_empty()
             results = self._below(results, near)
             years.update({year: count for year, count in near.groups("year").items()
@@ -209,12 +212,12 @@ class Engine:
         if year_from is not None or year_to is not None:
             in_range = query.NumericRange("year", year_from, year_to)
             hit_filter = query.And([lang_filter, in_range]) if lang_filter else in_range
-            results, late = self._run(searcher, q, text, fields, limit, hit_filter, deadline)
+            results, late = self._run(searcher, q, phrase, limit, hit_filter, deadline)
             if most_q is not None:
-                more, later = self._run(searcher, most_q, text, fields, limit, hit_filter, deadline)
+                more, later = self._run(searcher, most_q, None, limit, hit_filter, deadline)
                 results, late = self._below(results, more), late or later
             if wide is not None:
-                more, later = self._run(searcher, wide, text, fields, limit, hit_filter, deadline, without=exact)
+                more, later = self._run(searcher, wide, None, limit, hit_filter, deadline, without=exact)
                 results, late = self._below(results, more), late or later
             timed_out = timed_out or late
         page_hits = results[(page - 1) * per_page:page * per_page]
@@ -267,12 +270,12 @@ class Engine:
         return spans
 
     @staticmethod
-    def _run(searcher: Searcher, q: query.Query, text: str, fields: tuple[str, ...], limit: int,
+    def _run(searcher: Searcher, q: query.Query, phrase: query.Query | None, limit: int,
              hit_filter: query.Query | None, deadline: float, without: query.Query | None = None
              ) -> tuple[Results, bool]:
-        """One Whoosh search with the proximity boost, counting matches per year as it goes, until
-        `deadline`; then the hits found by then, and True. `without` leaves its matches out."""
-        q = querying.with_proximity(searcher.schema, q, text, fields)
+        """One Whoosh search, counting matches per year as it goes, until `deadline`; then the hits
+        found by then, and True. `without` leaves its matches out. With `phrase`, the best hits get
+        its proximity boost (see `proximity.py`)."""
         if hit_filter is not None:
             # In the query, not as a collector filter: Whoosh's FilterCollector and TimeLimitCollector
             # each run the collecting loop themselves, so wrapped in each other one of them is bypassed.
@@ -281,16 +284,20 @@ class Engine:
             q = query.AndNot(q, without)
         # optimize=False: the collector then counts every match as it goes; with block skipping on,
         # Whoosh counts afterwards by running the whole query again, outside any time limit.
-        collector = searcher.collector(limit=limit, groupedby={"year": _YEAR_FACET}, optimize=False)
+        collector = searcher.collector(limit=max(limit, proximity.RESCORE_WINDOW) if phrase else limit, groupedby={"year": _YEAR_FACET}, optimize=False)
         # use_alarm=False: SIGALRM handlers can be set only in the main thread, and gunicorn's
         # gthread workers search in others; the timer thread's flag is checked between matches.
         timed = collectors.TimeLimitCollector(collector, timelimit=max(deadline - time.monotonic(), 0.0),
                                               use_alarm=False)
+        timed_out = False
         try:
             searcher.search_with_collector(q, timed)
         except collectors.TimeLimit:
-            return timed.results(), True
-        return timed.results(), False
+            timed_out = True
+        results = timed.results()
+        if phrase is not None:
+            proximity.rescore(searcher, results, phrase, limit)
+        return results, timed_out
 
     def prepare(self) -> None:
         """Return once the served generation is open and its near-term vocabulary built."""

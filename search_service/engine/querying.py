@@ -152,7 +152,7 @@ def check_expansion(q: query.Query, reader) -> None:
                                  f"{MAX_EXPANDED_TERMS} for a query): type more letters before *")
 
 
-PROXIMITY_BOOST = 2.0
+# The largest gap between neighbouring query words that still counts as close: up to two other words.
 PROXIMITY_SLOP = 3
 _SYNTAX = re.compile(r'["*:()]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
 
@@ -162,15 +162,15 @@ def is_plain(text: str) -> bool:
     return not _SYNTAX.search(text)
 
 
-def with_proximity(schema, q: query.Query, text: str, fields: tuple[str, ...]) -> query.Query:
-    """Plain multi-word queries also score records where the words stand close together, in order."""
+def proximity_query(schema, text: str, fields: tuple[str, ...]) -> query.Query | None:
+    """For plain multi-word queries, the phrase that finds the words close together, in order
+    (scored by `proximity.rescore`); None for one word or a query with syntax."""
     if not is_plain(text):
-        return q
+        return None
     surface = [word.surface for word in words(text)]
     if len(surface) < 2:
-        return q
-    near = make_parser(schema, fields, all_words=True).parse(f'"{" ".join(surface)}"~{PROXIMITY_SLOP}')
-    return query.AndMaybe(q, query.Or([near], boost=PROXIMITY_BOOST))
+        return None
+    return make_parser(schema, fields, all_words=True).parse(f'"{" ".join(surface)}"~{PROXIMITY_SLOP}')
 
 
 def has_negation(q: query.Query) -> bool:
