@@ -16,13 +16,14 @@ from typing import Iterable
 
 from whoosh import collectors
 from whoosh import index as whoosh_index
-from whoosh import query, sorting
+from whoosh import query
 from whoosh.searching import Results, Searcher
 
 from search_service.alignment import Alignment, align_texts
 from search_service.analysis import load_dictionaries, normalize, word_terms, words
 from search_service.config import Config
 from search_service.engine import building, proximity, querying
+from search_service.engine.collecting import PageCollector
 from search_service.engine.generations import current_generation, pointer_signature, rebuild_lock
 from search_service.engine.scoring import ProbabilisticBM25F
 from search_service.engine.schema import LANGUAGE_FIELDS, TEXT_FIELDS
@@ -37,8 +38,7 @@ MIN_ALL_WORDS_HITS = 10
 # they would start beyond the fifth page, so the second tier is not searched (it costs about as much
 # as the first: bench/forgiving.py).
 NEAR_WHEN_FEWER_THAN = 50
-MAX_YEAR = 9999  # undated records fall in a "missing" group: None, or a number far above this
-_YEAR_FACET = sorting.FieldFacet("year", maptype=sorting.Count)
+MAX_YEAR = 9999  # undated records have None or a number far above this as their year
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ class Engine:
         # Only records with every word can have them all close together: the proximity boost is
         # worked out for the all-words hits alone.
         phrase = querying.proximity_query(searcher.schema, text, fields)
-        results, timed_out = self._run(searcher, q, phrase, limit, lang_filter, deadline)
+        results, counted_years, timed_out = self._run(searcher, q, phrase, limit, lang_filter, deadline)
         most_q = None
         # Filling up below the records with every word is for words as typed; a query with operators
         # or phrases gets records with every word, or only when there are none, the most words.
@@ -194,30 +194,27 @@ class Engine:
             if most_q == q:
                 most_q = None
         relaxed = most_q is not None and results.is_empty()
-        counted = results
         if most_q is not None:
             # The most-words query matches a superset of the all-words one: count years over it.
-            counted, timed_out = self._run(searcher, most_q, None, limit, lang_filter, deadline)
+            counted, counted_years, timed_out = self._run(searcher, most_q, None, limit, lang_filter, deadline)
             results = self._below(results, counted)
         exact = most_q or q
         wide = querying.widen(q, near_terms) if len(results) < NEAR_WHEN_FEWER_THAN and not timed_out else None
-        years = Counter({year: count for year, count in counted.groups("year").items()
-                         if isinstance(year, int) and 0 < year <= MAX_YEAR})
+        years = Counter({year: count for year, count in counted_years.items() if _dated(year)})
         if wide is not None:
-            near, timed_out = self._run(searcher, wide, None, limit, lang_filter, deadline, without=exact)
+            near, near_years, timed_out = self._run(searcher, wide, None, limit, lang_filter, deadline, without=exact)
             relaxed = relaxed and near.is_empty()
             results = self._below(results, near)
-            years.update({year: count for year, count in near.groups("year").items()
-                          if isinstance(year, int) and 0 < year <= MAX_YEAR})
+            years.update({year: count for year, count in near_years.items() if _dated(year)})
         if year_from is not None or year_to is not None:
             in_range = query.NumericRange("year", year_from, year_to)
             hit_filter = query.And([lang_filter, in_range]) if lang_filter else in_range
-            results, late = self._run(searcher, q, phrase, limit, hit_filter, deadline)
+            results, _, late = self._run(searcher, q, phrase, limit, hit_filter, deadline)
             if most_q is not None:
-                more, later = self._run(searcher, most_q, None, limit, hit_filter, deadline)
+                more, _, later = self._run(searcher, most_q, None, limit, hit_filter, deadline)
                 results, late = self._below(results, more), late or later
             if wide is not None:
-                more, later = self._run(searcher, wide, None, limit, hit_filter, deadline, without=exact)
+                more, _, later = self._run(searcher, wide, None, limit, hit_filter, deadline, without=exact)
                 results, late = self._below(results, more), late or later
             timed_out = timed_out or late
         page_hits = results[(page - 1) * per_page:page * per_page]
@@ -272,9 +269,10 @@ class Engine:
     @staticmethod
     def _run(searcher: Searcher, q: query.Query, phrase: query.Query | None, limit: int,
              hit_filter: query.Query | None, deadline: float, without: query.Query | None = None
-             ) -> tuple[Results, bool]:
-        """One Whoosh search, counting matches per year as it goes, until `deadline`; then the hits
-        found by then, and True. `without` leaves its matches out. With `phrase`, the best hits get
+             ) -> tuple[Results, Counter, bool]:
+        """One Whoosh search until `deadline`: its hits, its matches per year (undated ones under
+        None or a number past MAX_YEAR), and whether the time limit stopped it (the hits are then
+        what was found by then). `without` leaves its matches out. With `phrase`, the best hits get
         its proximity boost (see `proximity.py`)."""
         if hit_filter is not None:
             # In the query, not as a collector filter: Whoosh's FilterCollector and TimeLimitCollector
@@ -282,9 +280,7 @@ class Engine:
             q = query.Require(q, hit_filter)
         if without is not None:
             q = query.AndNot(q, without)
-        # optimize=False: the collector then counts every match as it goes; with block skipping on,
-        # Whoosh counts afterwards by running the whole query again, outside any time limit.
-        collector = searcher.collector(limit=max(limit, proximity.RESCORE_WINDOW) if phrase else limit, groupedby={"year": _YEAR_FACET}, optimize=False)
+        collector = PageCollector(limit=max(limit, proximity.RESCORE_WINDOW) if phrase else limit)
         # use_alarm=False: SIGALRM handlers can be set only in the main thread, and gunicorn's
         # gthread workers search in others; the timer thread's flag is checked between matches.
         timed = collectors.TimeLimitCollector(collector, timelimit=max(deadline - time.monotonic(), 0.0),
@@ -297,7 +293,7 @@ class Engine:
         results = timed.results()
         if phrase is not None:
             proximity.rescore(searcher, results, phrase, limit)
-        return results, timed_out
+        return results, collector.years, timed_out
 
     def prepare(self) -> None:
         """Return once the served generation is open and its near-term vocabulary built."""
@@ -379,3 +375,7 @@ def _alignment(stored: dict, record: dict) -> Alignment:
 
 def _union(a: dict[str, frozenset[str]], b: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
     return {field: a.get(field, frozenset()) | b.get(field, frozenset()) for field in a.keys() | b.keys()}
+
+
+def _dated(year: int | None) -> bool:
+    return isinstance(year, int) and 0 < year <= MAX_YEAR

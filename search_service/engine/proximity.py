@@ -19,20 +19,41 @@ RESCORE_WINDOW = 100
 
 
 class _TermsAt:
-    """The postings of a phrase's terms, read at increasing record numbers."""
+    """The postings of a phrase's terms, read at increasing record numbers.
+
+    Positions come from unscored postings; a term's scorer (idf, lengths) is set up only when a
+    record has the phrase, which most candidates do not.
+    """
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
-        self._matchers: dict[query.Term, Matcher] = {}
+        self._reader = searcher.reader()
+        self._postings: dict[query.Term, Matcher | None] = {}
+        self._scored: dict[query.Term, Matcher] = {}
 
-    def at(self, term: query.Term, docnum: int) -> Matcher | None:
-        """The term's matcher standing on `docnum`, or None when the record lacks the term."""
-        matcher = self._matchers.get(term)
-        if matcher is None:
-            matcher = self._matchers[term] = term.matcher(self.searcher)
-        if matcher.is_active() and matcher.id() < docnum:
-            matcher.skip_to(docnum)
-        return matcher if matcher.is_active() and matcher.id() == docnum else None
+    def positions(self, term: query.Term, docnum: int) -> list[int] | None:
+        """The term's positions in record `docnum`, or None when the record lacks the term."""
+        if term not in self._postings:
+            key = (term.fieldname, term.text)
+            self._postings[term] = self._reader.postings(*key) if key in self._reader else None
+        matcher = _moved_to(self._postings[term], docnum)
+        return matcher.value_as("positions") if matcher else None
+
+    def score(self, term: query.Term, docnum: int) -> float:
+        """What the term scores in record `docnum` (which has it)."""
+        if term not in self._scored:
+            self._scored[term] = term.matcher(self.searcher)
+        matcher = _moved_to(self._scored[term], docnum)
+        return matcher.score() if matcher else 0.0
+
+
+def _moved_to(matcher: Matcher | None, docnum: int) -> Matcher | None:
+    """`matcher` skipped forward to `docnum`; None when it does not hold that record."""
+    if matcher is None:
+        return None
+    if matcher.is_active() and matcher.id() < docnum:
+        matcher.skip_to(docnum)
+    return matcher if matcher.is_active() and matcher.id() == docnum else None
 
 
 def rescore(searcher: Searcher, results: Results, near: query.Query, limit: int) -> None:
@@ -59,20 +80,18 @@ def _score(q: query.Query, terms: _TermsAt, docnum: int) -> float:
     if isinstance(q, query.Sequence):
         steps = []
         for step in q.subqueries:
-            # Positions are decoded only once every word is known to be in the record.
-            found = [matcher for term in _alternatives(step) if (matcher := terms.at(term, docnum))]
+            found = {term: positions for term in _alternatives(step)
+                     if (positions := terms.positions(term, docnum)) is not None}
             if not found:
                 return 0.0
             steps.append((step, found))
-        if not _in_order([{p for matcher in found for p in matcher.value_as("positions")} for _, found in steps],
-                         q.slop):
+        if not _in_order([{p for positions in found.values() for p in positions} for _, found in steps], q.slop):
             return 0.0
-        return q.boost * sum(_boost(step) * sum(matcher.score() for matcher in found) for step, found in steps)
+        return q.boost * sum(_boost(step) * sum(terms.score(term, docnum) for term in found) for step, found in steps)
     if isinstance(q, query.Or):
         return q.boost * sum(_score(child, terms, docnum) for child in q.subqueries)
     if isinstance(q, query.Term):
-        matcher = terms.at(q, docnum)
-        return matcher.score() if matcher else 0.0
+        return terms.score(q, docnum) if terms.positions(q, docnum) is not None else 0.0
     return 0.0
 
 

@@ -200,7 +200,12 @@ MAX_NEAR_TERMS = 40
 
 
 def widen(q: query.Query, near_terms) -> query.Query | None:
-    """`q` with each term's near terms (`near_terms(text) -> tuple[str, ...]`) as alternatives to it.
+    """`q` with each term's near terms (`near_terms(text) -> tuple[str, ...]`) as alternatives to it,
+    matching only records that hold at least one near term.
+
+    A record without any near term matches the widened query only if it matches `q`, and the
+    engine searches for the others (the records `q` misses); requiring a near term lets Whoosh walk
+    the few records with one instead of every record `q` matches.
 
     None when no term has any, or when the query excludes something: a widened NOT would silently
     drop records the user did not exclude.
@@ -209,6 +214,7 @@ def widen(q: query.Query, near_terms) -> query.Query | None:
         return None
     budget = MAX_NEAR_TERMS
     chosen: dict[str, tuple[str, ...]] = {}
+    added: list[query.Term] = []
 
     def widen_term(node: query.Query) -> query.Query:
         nonlocal budget
@@ -221,7 +227,9 @@ def widen(q: query.Query, near_terms) -> query.Query | None:
         near = chosen[node.text]
         if not near:
             return node
-        return query.Or([node] + [query.Term(node.fieldname, text, boost=node.boost) for text in near])
+        alternatives = [query.Term(node.fieldname, text, boost=node.boost) for text in near]
+        added.extend(alternatives)
+        return query.Or([node] + alternatives)
 
     widened = q.accept(widen_term)
-    return widened if any(chosen.values()) else None
+    return query.Require(widened, query.Or(added)) if added else None
