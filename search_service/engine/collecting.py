@@ -1,4 +1,5 @@
-"""Collecting a search's matches in one pass: the best ones by score, and how many fall in each year."""
+"""Collecting a search's matches in one pass: the best ones by score (with the proximity boost),
+how many fall in each year, and which records matched."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from weakref import WeakKeyDictionary
 from whoosh import collectors
 from whoosh.searching import Results
 
+from search_service.engine import proximity
+
 _YEARS: WeakKeyDictionary = WeakKeyDictionary()  # segment reader -> year of each of its records
 
 
@@ -15,25 +18,39 @@ class PageCollector(collectors.TopCollector):
     """The `limit` best matches by score, every match counted (no block skipping), the matches per
     year, and the set of matched records.
 
-    Whoosh's own grouping asks the year column file for every match through a categorizer; here the
-    years of a segment are read once into memory. Keeping the matched set means joining result
-    tiers never runs a query again to learn which records it matched.
+    With `phrases`, a match that could reach the best `limit` gets their proximity boost, read from
+    the query's own term matchers while they stand on it. Whoosh's own grouping asks the year
+    column file for every match; here a segment's years are read once into memory. Keeping the
+    matched set means joining result tiers never runs a query again to learn what it matched.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, phrases: list[proximity.Phrase] | None = None) -> None:
         super().__init__(limit=limit, usequality=False)
         self.years: Counter = Counter()
         self.matched: set[int] = set()
+        self._phrases = phrases or []
         self._segment_years: list = []
+        self._leaves: proximity.Leaves = {}
+
+    def prepare(self, top_searcher, q, context) -> None:
+        # The term matchers must stand on the record being collected: no preloading unions.
+        super().prepare(top_searcher, q, context.set(needs_current=True) if self._phrases else context)
 
     def set_subsearcher(self, subsearcher, offset) -> None:
         super().set_subsearcher(subsearcher, offset)
         self._segment_years = _years_of(subsearcher.reader())
+        if self._phrases:
+            self._leaves = {leaf.term(): leaf for leaf in self.matcher.term_matchers()}
 
     def collect(self, sub_docnum: int):
+        global_docnum = self.offset + sub_docnum
         self.years[self._segment_years[sub_docnum]] += 1
-        self.matched.add(self.offset + sub_docnum)
-        return super().collect(sub_docnum)
+        self.matched.add(global_docnum)
+        score = self.matcher.score()  # also brings optional parts (AndMaybe) onto this record
+        # The boost at most doubles a score: below half the lowest of a full page, it cannot get in.
+        if self._phrases and (len(self.items) < self.limit or 2 * score > self.items[0][0]):
+            score += proximity.bonus(self._phrases, self._leaves, sub_docnum)
+        return self._collect(global_docnum, score)
 
     def _collect(self, global_docnum: int, score: float):
         sort_key = super()._collect(global_docnum, score)

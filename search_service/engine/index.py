@@ -280,7 +280,7 @@ class Engine:
             q = query.Require(q, hit_filter)
         if without is not None:
             q = query.AndNot(q, without)
-        collector = PageCollector(limit=max(limit, proximity.RESCORE_WINDOW) if phrase else limit)
+        collector = PageCollector(limit, proximity.phrases(phrase) if phrase is not None else None)
         # use_alarm=False: SIGALRM handlers can be set only in the main thread, and gunicorn's
         # gthread workers search in others; the timer thread's flag is checked between matches.
         timed = collectors.TimeLimitCollector(collector, timelimit=max(deadline - time.monotonic(), 0.0),
@@ -291,8 +291,6 @@ class Engine:
         except collectors.TimeLimit:
             timed_out = True
         results = timed.results()
-        if phrase is not None:
-            proximity.rescore(searcher, results, phrase, limit)
         return results, collector.years, timed_out
 
     def prepare(self) -> None:
