@@ -37,7 +37,7 @@ def test_phrase_with_a_hyphenated_word(engine):
 def test_boolean_operators_and_fields(engine):
     # The letter's English says Prague: it comes after the record that has the word as typed.
     assert ids(engine, "Праге") == ["test-benes", SEED_ID]
-    assert ids(engine, "Праге OR Gottwald")[0] == SEED_ID
+    assert set(ids(engine, "Праге OR Gottwald")) == {"test-benes", SEED_ID}
     assert ids(engine, "Праге OR Gottwald NOT Korea") == ["test-benes"]
     assert ids(engine, "title:Gottwald") == [SEED_ID]
     assert ids(engine, "title:Готвальд") == [SEED_ID]  # the title spells it Gottwald

@@ -12,6 +12,7 @@ from whoosh.qparser.plugins import PhrasePlugin
 
 from search_service.analysis import is_stop_term, words
 from search_service.engine.schema import FIELD_BOOSTS, TEXT_FIELDS
+from search_service.engine.scoring import CombinedTerm
 
 MAX_QUERY_LENGTH = 1000
 # Every word becomes several terms in five fields, and a proximity phrase: past a long sentence,
@@ -106,7 +107,34 @@ def parse(schema, text: str, fields: tuple[str, ...], all_words: bool) -> query.
     for leaf in q.leaves():
         if isinstance(leaf, query.Prefix) and len(leaf.text) < MIN_PREFIX_CHARS:
             raise QueryError(f"`{leaf.text}*` is too short: type at least {MIN_PREFIX_CHARS} letters before *")
-    return optional_stop_words(q) if all_words else without_stop_words(q)
+    return combine_fields(optional_stop_words(q) if all_words else without_stop_words(q))
+
+
+def combine_fields(q: query.Query) -> query.Query:
+    """Each word the parser spread over several fields (an Or of one Term per field and lemma)
+    becomes one `CombinedTerm` per lemma, scored as true BM25F: the word's frequencies in title,
+    summary and texts saturate together under one idf, instead of each field adding its own score.
+    Phrases, prefixes and words in one named field (`title:x`) stay as they are."""
+    if isinstance(q, query.Sequence) or q.is_leaf():
+        return q  # a phrase's words must stand together in one field
+    if not isinstance(q, query.Or):
+        return q.apply(combine_fields)
+    weights: dict[str, dict[str, float]] = defaultdict(dict)  # term text -> field -> weight
+    for child in q.subqueries:
+        if isinstance(child, query.Term) and child.fieldname in FIELD_BOOSTS:
+            known = weights[child.text].get(child.fieldname, 0.0)
+            weights[child.text][child.fieldname] = max(known, child.boost)
+    children: list[query.Query] = []
+    placed: set[str] = set()
+    for child in q.subqueries:
+        if not (isinstance(child, query.Term) and len(weights.get(child.text, ())) > 1):
+            children.append(combine_fields(child))
+        elif child.text not in placed:
+            placed.add(child.text)
+            children.append(CombinedTerm(child.text, tuple(weights[child.text].items())))
+    if len(children) == 1:
+        return children[0].with_boost(children[0].boost * q.boost)
+    return query.Or(children, boost=q.boost, minmatch=q.minmatch, scale=q.scale)
 
 
 def optional_stop_words(q: query.Query) -> query.Query:
@@ -218,7 +246,7 @@ def widen(q: query.Query, near_terms) -> query.Query | None:
 
     def widen_term(node: query.Query) -> query.Query:
         nonlocal budget
-        if not isinstance(node, query.Term) or node.fieldname not in FIELD_BOOSTS:
+        if not (isinstance(node, CombinedTerm) or isinstance(node, query.Term) and node.fieldname in FIELD_BOOSTS):
             return node
         if node.text not in chosen:
             near = near_terms(node.text)[:max(budget, 0)]
@@ -227,7 +255,10 @@ def widen(q: query.Query, near_terms) -> query.Query | None:
         near = chosen[node.text]
         if not near:
             return node
-        alternatives = [query.Term(node.fieldname, text, boost=node.boost) for text in near]
+        if isinstance(node, CombinedTerm):
+            alternatives = [node.with_text(text) for text in near]
+        else:
+            alternatives = [query.Term(node.fieldname, text, boost=node.boost) for text in near]
         added.extend(alternatives)
         return query.Or([node] + alternatives)
 

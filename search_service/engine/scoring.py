@@ -1,11 +1,26 @@
-"""How a match is scored: BM25F with the idf that Lucene and Elasticsearch use."""
+"""How a match is scored: BM25F with the idf that Lucene and Elasticsearch use.
+
+A word searched in several fields is one `CombinedTerm`: its frequencies in the fields are weighted
+and added before they saturate, with one idf (true BM25F). Everything else (phrases, prefixes, a
+word in one named field) is scored field by field with `ProbabilisticBM25F`.
+"""
 
 from __future__ import annotations
 
 from math import log
 from weakref import WeakKeyDictionary
 
-from whoosh import scoring
+from whoosh import matching, scoring
+from whoosh.query import qcore
+
+# Whoosh's BM25F defaults, kept: saturation (k1) and length normalisation (b) for every field.
+K1 = 1.2
+B = 0.75
+
+
+def probabilistic_idf(records: int, found: int) -> float:
+    """Lucene's idf, log(1 + (N - n + 0.5) / (n + 0.5)): a word in most records counts for little."""
+    return log(1 + (records - found + 0.5) / (found + 0.5))
 
 
 class ProbabilisticBM25F(scoring.BM25F):
@@ -20,14 +35,12 @@ class ProbabilisticBM25F(scoring.BM25F):
     """
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(B=B, K1=K1)
         self._lengths: WeakKeyDictionary = WeakKeyDictionary()  # reader -> field -> length of each record
 
     def idf(self, searcher, fieldname, text) -> float:
         parent = searcher.get_parent()
-        found = parent.doc_frequency(fieldname, text)
-        records = parent.doc_count_all()
-        return log(1 + (records - found + 0.5) / (found + 0.5))
+        return probabilistic_idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text))
 
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
@@ -42,3 +55,129 @@ class ProbabilisticBM25F(scoring.BM25F):
             by_field[fieldname] = [reader.doc_field_length(docnum, fieldname, 1)
                                    for docnum in range(reader.doc_count_all())]
         return by_field[fieldname]
+
+
+class CombinedTerm(qcore.Query):
+    """One word searched in several weighted fields, scored as if they were one field (true BM25F).
+
+    Whoosh scores each field apart, each with its own idf and its own saturation, and adds the
+    scores. A common word (`like`) is rare in short titles, so its title idf is high, and weighted
+    x3 it outscored eight occurrences of the rare word (`pub`) in the answer's text. Here, as in
+    Robertson and Zaragoza's BM25F and Lucene's CombinedFieldQuery, the word has one idf (from its
+    largest document frequency over the fields) and its per-field frequencies, each weighted and
+    length-normalised, are added before they saturate:
+
+        tf = sum_f w_f * tf_f / (1 - b + b * len_f / avglen_f)
+        score = idf * tf * (k1 + 1) / (k1 + tf)
+    """
+
+    def __init__(self, text: str, fields: tuple[tuple[str, float], ...], boost: float = 1.0) -> None:
+        self.text = text
+        self.fields = fields  # (field name, weight) pairs
+        self.boost = boost
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, CombinedTerm) and self.text == other.text and self.fields == other.fields
+                and self.boost == other.boost)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.fields, self.boost))
+
+    def __repr__(self) -> str:
+        boost = f", boost={self.boost}" if self.boost != 1.0 else ""
+        return f"CombinedTerm({self.text!r}, {self.fields!r}{boost})"
+
+    def __str__(self) -> str:
+        return f"({'|'.join(name for name, _ in self.fields)}):{self.text}"
+
+    def with_text(self, text: str) -> "CombinedTerm":
+        return CombinedTerm(text, self.fields, self.boost)
+
+    def field(self) -> None:
+        return None  # several fields
+
+    def has_terms(self) -> bool:
+        return True
+
+    def terms(self, phrases: bool = False):
+        for name, _ in self.fields:
+            yield name, self.text
+
+    def estimate_size(self, ixreader) -> int:
+        schema = ixreader.schema
+        return sum(ixreader.doc_frequency(name, schema[name].to_bytes(self.text))
+                   for name, _ in self.fields if name in schema)
+
+    def matcher(self, searcher, context=None) -> matching.Matcher:
+        schema, reader, parent = searcher.schema, searcher.reader(), searcher.get_parent()
+        postings, found = [], 0
+        for name, weight in self.fields:
+            if name not in schema:
+                continue
+            text = schema[name].to_bytes(self.text)
+            if (name, text) in reader:
+                postings.append(searcher.postings(name, text, weighting=_FieldFrequencyModel(weight)))
+            found = max(found, parent.doc_frequency(name, text))
+        if not postings:
+            return matching.NullMatcher()
+        union = postings[0]
+        for more in postings[1:]:
+            union = matching.UnionMatcher(union, more)
+        return _Saturated(union, probabilistic_idf(parent.doc_count_all(), found), self.boost)
+
+
+class _FieldFrequencyModel(scoring.WeightingModel):
+    """Scores a posting in one field as BM25F's part before saturation: its weighted, length-normalised frequency."""
+
+    def __init__(self, weight: float) -> None:
+        self.weight = weight
+
+    def scorer(self, searcher, fieldname, text, qf=1) -> "_FieldFrequency":
+        return _FieldFrequency(searcher, fieldname, self.weight)
+
+
+class _FieldFrequency(scoring.BaseScorer):
+    def __init__(self, searcher, fieldname: str, weight: float) -> None:
+        self.searcher, self.fieldname, self.weight = searcher, fieldname, weight
+        self.average = searcher.get_parent().avg_field_length(fieldname) or 1
+
+    def score(self, matcher) -> float:
+        length = self.searcher.doc_field_length(matcher.id(), self.fieldname, 1)
+        return self.weight * matcher.weight() / (1 - B + B * length / self.average)
+
+
+class _Saturated(matching.WrappingMatcher):
+    """The union of one word's field postings; its score (their summed frequencies) saturated once, times idf.
+
+    No block-quality skipping: the upper bound of a sum saturated later is not worth working out here.
+    """
+
+    def __init__(self, child: matching.Matcher, idf: float, boost: float = 1.0) -> None:
+        super().__init__(child, boost)
+        self.idf = idf
+
+    def _replacement(self, newchild: matching.Matcher) -> "_Saturated":
+        return _Saturated(newchild, self.idf, self.boost)
+
+    def copy(self) -> "_Saturated":
+        return _Saturated(self.child.copy(), self.idf, self.boost)
+
+    def replace(self, minquality: float = 0) -> matching.Matcher:
+        # The child's scores are frequencies, not on the scale of `minquality`: never prune inside.
+        if not self.is_active() or (minquality and self.max_quality() < minquality):
+            return matching.NullMatcher()
+        child = self.child.replace(0)
+        return self if child is self.child else self._replacement(child)
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def max_quality(self) -> float:
+        return self.boost * self.idf * (K1 + 1)  # the saturation's limit
+
+    def block_quality(self) -> float:
+        return self.max_quality()
+
+    def score(self) -> float:
+        tf = self.child.score()
+        return self.boost * self.idf * tf * (K1 + 1) / (K1 + tf)
