@@ -13,6 +13,8 @@ from weakref import WeakKeyDictionary
 from whoosh import matching, scoring
 from whoosh.query import qcore
 
+from search_service.engine.schema import LANGUAGE_FIELDS
+
 # Whoosh's BM25F defaults, kept: saturation (k1) and length normalisation (b) for every field.
 K1 = 1.2
 B = 0.75
@@ -139,11 +141,22 @@ class _FieldFrequencyModel(scoring.WeightingModel):
 class _FieldFrequency(scoring.BaseScorer):
     def __init__(self, searcher, fieldname: str, weight: float) -> None:
         self.searcher, self.fieldname, self.weight = searcher, fieldname, weight
-        self.average = searcher.get_parent().avg_field_length(fieldname) or 1
+        self.average = _average_length(searcher.get_parent(), fieldname)
 
     def score(self, matcher) -> float:
         length = self.searcher.doc_field_length(matcher.id(), self.fieldname, 1)
         return self.weight * matcher.weight() / (1 - B + B * length / self.average)
+
+
+def _average_length(searcher, fieldname: str) -> float:
+    """The field's mean length over the records that have it, as Lucene's BM25 takes it.
+
+    Whoosh divides by every record, so in an archive of 1,244 Russian and 10,612 English records the
+    mean Russian text came out 110 words instead of 1,046, and every Russian text looked ten times
+    too long. Records with text in a language are counted by their `langs` entry.
+    """
+    having = searcher.doc_frequency("langs", fieldname) if fieldname in LANGUAGE_FIELDS else searcher.doc_count_all()
+    return (searcher.field_length(fieldname) / having if having else 0.0) or 1.0
 
 
 class _Saturated(matching.WrappingMatcher):
