@@ -45,6 +45,12 @@ def test_boolean_operators_and_fields(engine):
     assert set(ids(engine, "финал OR Gottwald")) == {SEED_ID, "test-sport"}
 
 
+def test_a_word_counts_once_however_many_lemmas_it_has(engine):
+    # `Бенешем` is unknown to the dictionary: four guessed lemmas, each in test-benes's text. Counted
+    # four times, the one name outranked the letter, which has every word of the group.
+    assert ids(engine, "(Совете Безопасности Security Council) OR Бенешем") == [SEED_ID, "test-benes"]
+
+
 def test_prefix_search(engine):
     assert SEED_ID in ids(engine, "безопасн*")
 

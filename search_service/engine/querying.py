@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import defaultdict
 from itertools import islice
@@ -97,44 +98,63 @@ def parse(schema, text: str, fields: tuple[str, ...], all_words: bool) -> query.
     if count > MAX_QUERY_WORDS:
         raise QueryError(f"the query has {count} words; the limit is {MAX_QUERY_WORDS}")
     try:
-        q = make_parser(schema, fields, all_words).parse(text)
+        q = _parse_words(make_parser(schema, fields, all_words), text)
     except Exception:
-        # Whoosh's parser fails on some operator sequences (`NOT NOT a` raises IndexError); what the
-        # user typed is then best read as plain words.
-        q = make_parser(schema, fields, all_words, plain=True).parse(text)
+        # Whoosh's parser fails on some operator sequences (`NOT NOT a` raises IndexError) and on
+        # parentheses nested hundreds deep (RecursionError); what the user typed is then best read as
+        # plain words.
+        q = _parse_words(make_parser(schema, fields, all_words, plain=True), text)
     if q is query.NullQuery or not list(positive_leaves(q)):
         raise QueryError("the query has no words to search for (letters or digits)")
     for leaf in q.leaves():
         if isinstance(leaf, query.Prefix) and len(leaf.text) < MIN_PREFIX_CHARS:
             raise QueryError(f"`{leaf.text}*` is too short: type at least {MIN_PREFIX_CHARS} letters before *")
-    return combine_fields(optional_stop_words(q) if all_words else without_stop_words(q))
+    return optional_stop_words(q) if all_words else without_stop_words(q)
+
+
+def _parse_words(parser: qparser.QueryParser, text: str) -> query.Query:
+    # Words are combined before normalizing, which flattens an any-word query into one Or of terms.
+    return combine_fields(parser.parse(text, normalize=False)).normalize()
 
 
 def combine_fields(q: query.Query) -> query.Query:
-    """Each word the parser spread over several fields (an Or of one Term per field and lemma)
-    becomes one `CombinedTerm` per lemma, scored as true BM25F: the word's frequencies in title,
-    summary and texts saturate together under one idf, instead of each field adding its own score.
-    Phrases, prefixes and words in one named field (`title:x`) stay as they are."""
+    """Each word the parser spread over several fields becomes one `CombinedTerm` (true BM25F): its
+    lemma alternatives and its frequencies in title, summary and texts saturate together under one
+    idf, so a word counts once, however many fields and lemmas it matches in. Phrases, prefixes and
+    words in one named field (`title:x`) stay as they are."""
     if isinstance(q, query.Sequence) or q.is_leaf():
         return q  # a phrase's words must stand together in one field
-    if not isinstance(q, query.Or):
-        return q.apply(combine_fields)
-    weights: dict[str, dict[str, float]] = defaultdict(dict)  # term text -> field -> weight
+    word = _word_in_fields(q)
+    if word is not None:
+        texts, weights = word
+        return CombinedTerm(texts, weights, boost=q.boost)
+    if isinstance(q, query.CompoundQuery):
+        # Rebuilt on a copy: apply() drops an any-word Or's coordination scale.
+        combined = copy.copy(q)
+        combined.subqueries = []
+        for child in q.subqueries:
+            combined.subqueries.append(combine_fields(child))
+        return combined
+    return q.apply(combine_fields)
+
+
+def _word_in_fields(q: query.Query) -> tuple[tuple[str, ...], tuple[tuple[str, float], ...]] | None:
+    """The texts and (field, weight) pairs of the parser's node for one word in several fields (an Or
+    over fields of a Term, or of an Or of its lemma alternatives, in that field), else None."""
+    if type(q) is not query.Or:
+        return None
+    texts: dict[str, None] = {}
+    weights: dict[str, float] = {}
     for child in q.subqueries:
-        if isinstance(child, query.Term) and child.fieldname in FIELD_BOOSTS:
-            known = weights[child.text].get(child.fieldname, 0.0)
-            weights[child.text][child.fieldname] = max(known, child.boost)
-    children: list[query.Query] = []
-    placed: set[str] = set()
-    for child in q.subqueries:
-        if not (isinstance(child, query.Term) and len(weights.get(child.text, ())) > 1):
-            children.append(combine_fields(child))
-        elif child.text not in placed:
-            placed.add(child.text)
-            children.append(CombinedTerm(child.text, tuple(weights[child.text].items())))
-    if len(children) == 1:
-        return children[0].with_boost(children[0].boost * q.boost)
-    return query.Or(children, boost=q.boost, minmatch=q.minmatch, scale=q.scale)
+        terms = [child] if isinstance(child, query.Term) else child.subqueries if type(child) is query.Or else []
+        if not terms or not all(isinstance(term, query.Term) for term in terms):
+            return None
+        names = {term.fieldname for term in terms}
+        if len(names) != 1 or not names <= FIELD_BOOSTS.keys() or names & weights.keys():
+            return None
+        weights[terms[0].fieldname] = terms[0].boost  # the field's weight, on each of its terms
+        texts.update(dict.fromkeys(term.text for term in terms))
+    return (tuple(texts), tuple(weights.items())) if len(weights) > 1 else None
 
 
 def optional_stop_words(q: query.Query) -> query.Query:
@@ -165,6 +185,8 @@ def without_stop_words(q: query.Query) -> query.Query:
 
 def _is_stop_word(q: query.Query) -> bool:
     """A plain word (its terms in one or more fields) whose every term is a function word."""
+    if isinstance(q, CombinedTerm):
+        return all(is_stop_term(text) for text in q.texts)
     leaves = [q] if isinstance(q, query.Term) else list(q.children()) if isinstance(q, query.Or) else []
     return bool(leaves) and all(isinstance(leaf, query.Term) and is_stop_term(leaf.text) for leaf in leaves)
 
@@ -242,25 +264,27 @@ def widen(q: query.Query, near_terms) -> query.Query | None:
         return None
     budget = MAX_NEAR_TERMS
     chosen: dict[str, tuple[str, ...]] = {}
-    added: list[query.Term] = []
+    added: list[query.Query] = []  # the near alternatives alone
+
+    def near(text: str) -> tuple[str, ...]:
+        nonlocal budget
+        if text not in chosen:
+            chosen[text] = near_terms(text)[:max(budget, 0)]
+            budget -= len(chosen[text])
+        return chosen[text]
 
     def widen_term(node: query.Query) -> query.Query:
-        nonlocal budget
-        if not (isinstance(node, CombinedTerm) or isinstance(node, query.Term) and node.fieldname in FIELD_BOOSTS):
-            return node
-        if node.text not in chosen:
-            near = near_terms(node.text)[:max(budget, 0)]
-            budget -= len(near)
-            chosen[node.text] = near
-        near = chosen[node.text]
-        if not near:
-            return node
         if isinstance(node, CombinedTerm):
-            alternatives = [node.with_text(text) for text in near]
-        else:
-            alternatives = [query.Term(node.fieldname, text, boost=node.boost) for text in near]
-        added.extend(alternatives)
-        return query.Or([node] + alternatives)
+            more = tuple(dict.fromkeys(t for text in node.texts for t in near(text) if t not in node.texts))
+            if not more:
+                return node
+            added.append(node.with_texts(more))
+            return node.with_texts(node.texts + more)
+        if isinstance(node, query.Term) and node.fieldname in FIELD_BOOSTS and near(node.text):
+            alternatives = [query.Term(node.fieldname, text, boost=node.boost) for text in near(node.text)]
+            added.extend(alternatives)
+            return query.Or([node] + alternatives)
+        return node
 
     widened = q.accept(widen_term)
     return query.Require(widened, query.Or(added)) if added else None

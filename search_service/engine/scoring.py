@@ -66,34 +66,37 @@ class CombinedTerm(qcore.Query):
     scores. A common word (`like`) is rare in short titles, so its title idf is high, and weighted
     x3 it outscored eight occurrences of the rare word (`pub`) in the answer's text. Here, as in
     Robertson and Zaragoza's BM25F and Lucene's CombinedFieldQuery, the word has one idf (from its
-    largest document frequency over the fields) and its per-field frequencies, each weighted and
-    length-normalised, are added before they saturate:
+    largest document frequency over the fields and its lemma alternatives, as Lucene's SynonymQuery
+    takes it) and its frequencies, each weighted and length-normalised, are added before they saturate:
 
-        tf = sum_f w_f * tf_f / (1 - b + b * len_f / avglen_f)
+        tf = sum over fields f and texts t of w_f * tf_ft / (1 - b + b * len_f / avglen_f)
         score = idf * tf * (k1 + 1) / (k1 + tf)
+
+    So a word counts at most idf * (k1 + 1), however many fields and lemma alternatives it matches
+    in (an unknown name's four guessed lemmas no longer count it four times).
     """
 
-    def __init__(self, text: str, fields: tuple[tuple[str, float], ...], boost: float = 1.0) -> None:
-        self.text = text
+    def __init__(self, texts: tuple[str, ...], fields: tuple[tuple[str, float], ...], boost: float = 1.0) -> None:
+        self.texts = texts  # the word's index terms: its lemma alternatives
         self.fields = fields  # (field name, weight) pairs
         self.boost = boost
 
     def __eq__(self, other) -> bool:
-        return (isinstance(other, CombinedTerm) and self.text == other.text and self.fields == other.fields
+        return (isinstance(other, CombinedTerm) and self.texts == other.texts and self.fields == other.fields
                 and self.boost == other.boost)
 
     def __hash__(self) -> int:
-        return hash((self.text, self.fields, self.boost))
+        return hash((self.texts, self.fields, self.boost))
 
     def __repr__(self) -> str:
         boost = f", boost={self.boost}" if self.boost != 1.0 else ""
-        return f"CombinedTerm({self.text!r}, {self.fields!r}{boost})"
+        return f"CombinedTerm({self.texts!r}, {self.fields!r}{boost})"
 
     def __str__(self) -> str:
-        return f"({'|'.join(name for name, _ in self.fields)}):{self.text}"
+        return f"({'|'.join(name for name, _ in self.fields)}):({'|'.join(self.texts)})"
 
-    def with_text(self, text: str) -> "CombinedTerm":
-        return CombinedTerm(text, self.fields, self.boost)
+    def with_texts(self, texts: tuple[str, ...]) -> "CombinedTerm":
+        return CombinedTerm(texts, self.fields, self.boost)
 
     def field(self) -> None:
         return None  # several fields
@@ -103,23 +106,25 @@ class CombinedTerm(qcore.Query):
 
     def terms(self, phrases: bool = False):
         for name, _ in self.fields:
-            yield name, self.text
+            for text in self.texts:
+                yield name, text
 
     def estimate_size(self, ixreader) -> int:
         schema = ixreader.schema
-        return sum(ixreader.doc_frequency(name, schema[name].to_bytes(self.text))
-                   for name, _ in self.fields if name in schema)
+        return sum(ixreader.doc_frequency(name, schema[name].to_bytes(text))
+                   for name, text in self.terms() if name in schema)
 
     def matcher(self, searcher, context=None) -> matching.Matcher:
         schema, reader, parent = searcher.schema, searcher.reader(), searcher.get_parent()
+        weights = dict(self.fields)
         postings, found = [], 0
-        for name, weight in self.fields:
+        for name, text in self.terms():
             if name not in schema:
                 continue
-            text = schema[name].to_bytes(self.text)
-            if (name, text) in reader:
-                postings.append(searcher.postings(name, text, weighting=_FieldFrequencyModel(weight)))
-            found = max(found, parent.doc_frequency(name, text))
+            btext = schema[name].to_bytes(text)
+            if (name, btext) in reader:
+                postings.append(searcher.postings(name, btext, weighting=_FieldFrequencyModel(weights[name])))
+            found = max(found, parent.doc_frequency(name, btext))
         if not postings:
             return matching.NullMatcher()
         union = postings[0]
