@@ -47,10 +47,10 @@ class ProbabilisticBM25F(scoring.BM25F):
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         if isinstance(scorer, scoring.BM25FScorer):
-            scorer.dfl = self._field_lengths(searcher.reader(), fieldname).__getitem__
+            scorer.dfl = self.field_lengths(searcher.reader(), fieldname).__getitem__
         return scorer
 
-    def _field_lengths(self, reader, fieldname: str) -> list[int]:
+    def field_lengths(self, reader, fieldname: str) -> list[int]:
         by_field = self._lengths.setdefault(reader, {})
         if fieldname not in by_field:
             # 1 for an empty field, as Whoosh's own scorer asks for.
@@ -117,13 +117,15 @@ class CombinedTerm(qcore.Query):
     def matcher(self, searcher, context=None) -> matching.Matcher:
         schema, reader, parent = searcher.schema, searcher.reader(), searcher.get_parent()
         weights = dict(self.fields)
+        # The searcher's model keeps field lengths in memory; another model (a bare Whoosh searcher) gets its own.
+        lengths = searcher.weighting if isinstance(searcher.weighting, ProbabilisticBM25F) else ProbabilisticBM25F()
         postings, found = [], 0
         for name, text in self.terms():
             if name not in schema:
                 continue
             btext = schema[name].to_bytes(text)
             if (name, btext) in reader:
-                postings.append(searcher.postings(name, btext, weighting=_FieldFrequencyModel(weights[name])))
+                postings.append(searcher.postings(name, btext, weighting=_FieldFrequencyModel(weights[name], lengths)))
             found = max(found, parent.doc_frequency(name, btext))
         if not postings:
             return matching.NullMatcher()
@@ -136,21 +138,20 @@ class CombinedTerm(qcore.Query):
 class _FieldFrequencyModel(scoring.WeightingModel):
     """Scores a posting in one field as BM25F's part before saturation: its weighted, length-normalised frequency."""
 
-    def __init__(self, weight: float) -> None:
-        self.weight = weight
+    def __init__(self, weight: float, lengths: ProbabilisticBM25F) -> None:
+        self.weight, self.lengths = weight, lengths
 
     def scorer(self, searcher, fieldname, text, qf=1) -> "_FieldFrequency":
-        return _FieldFrequency(searcher, fieldname, self.weight)
+        return _FieldFrequency(self.weight, self.lengths.field_lengths(searcher.reader(), fieldname),
+                               _average_length(searcher.get_parent(), fieldname))
 
 
 class _FieldFrequency(scoring.BaseScorer):
-    def __init__(self, searcher, fieldname: str, weight: float) -> None:
-        self.searcher, self.fieldname, self.weight = searcher, fieldname, weight
-        self.average = _average_length(searcher.get_parent(), fieldname)
+    def __init__(self, weight: float, lengths: list[int], average: float) -> None:
+        self.weight, self.lengths, self.average = weight, lengths, average
 
     def score(self, matcher) -> float:
-        length = self.searcher.doc_field_length(matcher.id(), self.fieldname, 1)
-        return self.weight * matcher.weight() / (1 - B + B * length / self.average)
+        return self.weight * matcher.weight() / (1 - B + B * self.lengths[matcher.id()] / self.average)
 
 
 def _average_length(searcher, fieldname: str) -> float:
