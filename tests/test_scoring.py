@@ -2,10 +2,10 @@
 
 import pytest
 
+from search_service.engine import Engine
 from search_service.search import SearchOptions, search
 
 from conftest import TEST_DATA, build_test_index
-from search_service.engine import Engine
 
 
 @pytest.fixture(scope="module")

@@ -123,7 +123,7 @@ def combine_fields(q: query.Query) -> query.Query:
     idf, so a word counts once, however many fields and lemmas it matches in. Phrases, prefixes and
     words in one named field (`title:x`) stay as they are."""
     if isinstance(q, query.Sequence) or q.is_leaf():
-        return q  # a phrase's words must stand together in one field
+        return q  # a term, or a phrase (its words must stand together in one field)
     word = _word_in_fields(q)
     if word is not None:
         texts, weights = word
