@@ -10,6 +10,7 @@ from whoosh import collectors
 from whoosh.searching import Results
 
 from search_service.engine import proximity
+from search_service.engine.scoring import WordMatcher
 
 _YEARS: WeakKeyDictionary = WeakKeyDictionary()  # segment reader -> year of each of its records
 
@@ -40,7 +41,7 @@ class PageCollector(collectors.TopCollector):
         super().set_subsearcher(subsearcher, offset)
         self._segment_years = _years_of(subsearcher.reader())
         if self._phrases:
-            self._leaves = {leaf.term(): leaf for leaf in self.matcher.term_matchers()}
+            self._leaves = _leaves(self.matcher)
 
     def collect(self, sub_docnum: int):
         global_docnum = self.offset + sub_docnum
@@ -66,6 +67,20 @@ class PageCollector(collectors.TopCollector):
         results = super().results()
         results.docset = self.matched
         return results
+
+
+def _leaves(matcher) -> proximity.Leaves:
+    """The term matchers in a query's matcher tree, each with the word matcher above it (or itself)."""
+    found: proximity.Leaves = {}
+    stack = [(matcher, None)]
+    while stack:
+        node, word = stack.pop()
+        word = node if isinstance(node, WordMatcher) else word
+        if node.term() is not None:
+            found.setdefault(node.term(), (node, word or node))
+        else:
+            stack.extend((child, word) for child in node.children())
+    return found
 
 
 def _years_of(reader) -> list:

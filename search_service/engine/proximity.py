@@ -1,11 +1,11 @@
 """The proximity boost: a record where the query's words stand close together, in order, scores higher.
 
-The record gets the score of the phrase `querying.proximity_query` builds (the words in order, each
-at most `slop` positions after the one before, in one field) added to its own, as
-`AndMaybe(q, phrase)` would give it. Whoosh's phrase matcher reads word positions in every record
-that has all the words, a third of a query's time; here they are read from the query's own term
-matchers, which already stand on the record being collected, and only for a record whose score
-could still reach the page with the boost (see `collecting.PageCollector`).
+When the words of the phrase `querying.proximity_query` builds stand in order in one field of a
+record, each at most `slop` positions after the one before, their scores count twice. Whoosh's
+phrase matcher would read word positions in every record that has all the words (a third of a
+query's time); here they are read from the query's own term matchers, which already stand on the
+record being collected, and only for a record whose score could still reach the page with the
+boost (see `collecting.PageCollector`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from whoosh import query
 from whoosh.matching import Matcher
 
-Leaves = dict[tuple[str, bytes], Matcher]  # (field, term) -> the query's matcher of that term
+# (field, term) -> the query's matcher of that term, and the matcher of the word it belongs to
+# (`scoring.WordMatcher`: the word's score over all its fields and lemmas).
+Leaves = dict[tuple[str, bytes], tuple[Matcher, Matcher]]
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,6 @@ class Phrase:
     """The query's words in one field: each word's alternative terms (lemmas, hyphen parts)."""
 
     field: str
-    boost: float  # the field's weight
     slop: int
     words: tuple[tuple[bytes, ...], ...]
 
@@ -41,29 +42,28 @@ def phrases(near: query.Query) -> list[Phrase]:
             words.append(tuple(term.text.encode("utf-8") for term in terms if isinstance(term, query.Term)))
         fields = {term.fieldname for term in sequence.leaves() if isinstance(term, query.Term)}
         if len(fields) == 1 and all(words):
-            found.append(Phrase(fields.pop(), sequence.boost, sequence.slop, tuple(words)))
+            found.append(Phrase(fields.pop(), sequence.slop, tuple(words)))
     return found
 
 
 def bonus(found: list[Phrase], leaves: Leaves, docnum: int) -> float:
-    """The phrases' score in record `docnum`: in each field where the words stand in order close
-    together, the field's weight times the words' scores there. The phrase's words are the query's,
-    so this is at most the record's own score for the query."""
-    total = 0.0
+    """The score of the words that stand in order close together in a field of record `docnum`
+    (each word once). They are the query's own words, so this is at most the record's score."""
+    near_words: dict[int, Matcher] = {}
     for phrase in found:
-        matchers = []
+        steps = []
         for alternatives in phrase.words:
-            here = [leaf for text in alternatives
-                    if (leaf := leaves.get((phrase.field, text))) is not None and leaf.is_active() and leaf.id() == docnum]
+            here = [entry for text in alternatives if (entry := leaves.get((phrase.field, text))) is not None
+                    and entry[0].is_active() and entry[0].id() == docnum]
             if not here:
                 break
-            matchers.append(here)
+            steps.append(here)
         else:
             # Positions are decoded only once every word is known to be in the field.
-            positions = [{p for leaf in here for p in leaf.value_as("positions")} for here in matchers]
+            positions = [{p for leaf, _ in here for p in leaf.value_as("positions")} for here in steps]
             if _in_order(positions, phrase.slop):
-                total += phrase.boost * sum(leaf.score() for here in matchers for leaf in here)
-    return total
+                near_words.update((id(word), word) for here in steps for _, word in here)
+    return sum(word.score() for word in near_words.values())
 
 
 def _in_order(words: list[set[int]], slop: int) -> bool:

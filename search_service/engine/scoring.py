@@ -132,7 +132,7 @@ class CombinedTerm(qcore.Query):
         union = postings[0]
         for more in postings[1:]:
             union = matching.UnionMatcher(union, more)
-        return _Saturated(union, probabilistic_idf(parent.doc_count_all(), found), self.boost)
+        return WordMatcher(union, probabilistic_idf(parent.doc_count_all(), found), self.boost)
 
 
 class _FieldFrequencyModel(scoring.WeightingModel):
@@ -165,7 +165,7 @@ def _average_length(searcher, fieldname: str) -> float:
     return (searcher.field_length(fieldname) / having if having else 0.0) or 1.0
 
 
-class _Saturated(matching.WrappingMatcher):
+class WordMatcher(matching.WrappingMatcher):
     """The union of one word's field postings; its score (their summed frequencies) saturated once, times idf.
 
     No block-quality skipping: the upper bound of a sum saturated later is not worth working out here.
@@ -175,11 +175,11 @@ class _Saturated(matching.WrappingMatcher):
         super().__init__(child, boost)
         self.idf = idf
 
-    def _replacement(self, newchild: matching.Matcher) -> "_Saturated":
-        return _Saturated(newchild, self.idf, self.boost)
+    def _replacement(self, newchild: matching.Matcher) -> "WordMatcher":
+        return WordMatcher(newchild, self.idf, self.boost)
 
-    def copy(self) -> "_Saturated":
-        return _Saturated(self.child.copy(), self.idf, self.boost)
+    def copy(self) -> "WordMatcher":
+        return WordMatcher(self.child.copy(), self.idf, self.boost)
 
     def replace(self, minquality: float = 0) -> matching.Matcher:
         # The child's scores are frequencies, not on the scale of `minquality`: never prune inside.
