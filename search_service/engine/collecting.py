@@ -19,46 +19,55 @@ class PageCollector(collectors.TopCollector):
     """The `limit` best matches by score, every match counted (no block skipping), the matches per
     year, and the set of matched records.
 
-    With `phrases`, a match that could reach the best `limit` gets their proximity boost, read from
-    the query's own term matchers while they stand on it. Whoosh's own grouping asks the year
-    column file for every match; here a segment's years are read once into memory. Keeping the
-    matched set means joining result tiers never runs a query again to learn what it matched.
+    A match whose words could not score enough to enter a full page (each word's score is below its
+    saturation limit) is counted but not scored. With `phrases`, a match that could reach the page
+    gets their proximity boost, read from the query's own term matchers while they stand on it.
+    Whoosh's own grouping asks the year column file for every match; here a segment's years are
+    read once into memory. Keeping the matched set means joining result tiers never runs a query
+    again to learn what it matched.
     """
 
-    def __init__(self, limit: int, phrases: list[proximity.Phrase] | None = None) -> None:
-        super().__init__(limit=limit, usequality=False)
+    def __init__(self, limit: int, phrases: list[proximity.Phrase] | None = None, words_only: bool = False) -> None:
+        """`words_only`: the query's score is the sum of its words' scores (`querying.is_word_sum`)."""
+        # replace=0: Whoosh's periodic matcher replacement would rebuild the tree whose term and
+        # word matchers are read here.
+        super().__init__(limit=limit, usequality=False, replace=0)
         self.years: Counter = Counter()
         self.matched: set[int] = set()
         self._phrases = phrases or []
+        # The boost at most doubles a score.
+        self._most = 2.0 if self._phrases else 1.0
+        self._words_only = words_only
         self._segment_years: list = []
         self._leaves: proximity.Leaves = {}
+        self._words: list[WordMatcher] = []
 
     def prepare(self, top_searcher, q, context) -> None:
         # The term matchers must stand on the record being collected: no preloading unions.
-        super().prepare(top_searcher, q, context.set(needs_current=True) if self._phrases else context)
+        super().prepare(top_searcher, q, context.set(needs_current=True))
 
     def set_subsearcher(self, subsearcher, offset) -> None:
         super().set_subsearcher(subsearcher, offset)
         self._segment_years = _years_of(subsearcher.reader())
-        if self._phrases:
-            self._leaves = _leaves(self.matcher)
+        self._leaves = _leaves(self.matcher)
+        self._words = list({id(word): word for _, word in self._leaves.values()
+                            if isinstance(word, WordMatcher)}.values())
 
     def collect(self, sub_docnum: int):
         global_docnum = self.offset + sub_docnum
         self.years[self._segment_years[sub_docnum]] += 1
         self.matched.add(global_docnum)
-        score = self.matcher.score()  # also brings optional parts (AndMaybe) onto this record
-        # The boost at most doubles a score: below half the lowest of a full page, it cannot get in.
-        if self._phrases and (len(self.items) < self.limit or 2 * score > self.items[0][0]):
+        items = self.items
+        if len(items) == self.limit and self._words_only and self._most * self._bound(sub_docnum) <= items[0][0]:
+            return 0  # cannot enter the page
+        score = self.matcher.score()
+        if self._phrases and (len(items) < self.limit or self._most * score > items[0][0]):
             score += proximity.bonus(self._phrases, self._leaves, sub_docnum)
         return self._collect(global_docnum, score)
 
-    def _collect(self, global_docnum: int, score: float):
-        sort_key = super()._collect(global_docnum, score)
-        # Whoosh would drop the parts of the query that cannot lift a record above this minimum, and
-        # stop counting the records only they match; kept at 0, the matcher is tidied but matches all.
-        self.minscore = 0
-        return sort_key
+    def _bound(self, sub_docnum: int) -> float:
+        """The most the record can score: the saturation limits of the words it has."""
+        return sum(word.max_quality() for word in self._words if word.is_active() and word.id() == sub_docnum)
 
     def all_ids(self):
         return iter(sorted(self.matched))

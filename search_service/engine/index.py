@@ -280,7 +280,8 @@ class Engine:
             q = query.Require(q, hit_filter)
         if without is not None:
             q = query.AndNot(q, without)
-        collector = PageCollector(limit, proximity.phrases(phrase) if phrase is not None else None)
+        collector = PageCollector(limit, proximity.phrases(phrase) if phrase is not None else None,
+                                  words_only=querying.is_word_sum(q))
         # use_alarm=False: SIGALRM handlers can be set only in the main thread, and gunicorn's
         # gthread workers search in others; the timer thread's flag is checked between matches.
         timed = collectors.TimeLimitCollector(collector, timelimit=max(deadline - time.monotonic(), 0.0),

@@ -68,11 +68,14 @@ class _AlternativesPhrasePlugin(PhrasePlugin):
 
 
 def make_parser(schema, fields: tuple[str, ...], all_words: bool, plain: bool = False) -> qparser.QueryParser:
-    """A parser over `fields` that requires every word (`all_words`) or ranks by how many match.
+    """A parser over `fields` that requires every word (`all_words`) or ranks records by the summed
+    scores of the words they have.
 
+    No coordination bonus for the any-word query: Whoosh counts the matching terms of each index
+    segment, so its bonus, and the ranking, moved with the way a build happened to split the index.
     `plain` parses words only, with no operators, fields, phrases or prefixes.
     """
-    group = qparser.AndGroup if all_words else qparser.OrGroup.factory(0.9)
+    group = qparser.AndGroup if all_words else qparser.OrGroup
     parser = qparser.MultifieldParser(list(fields), schema, fieldboosts={f: FIELD_BOOSTS[f] for f in fields},
                                       group=group, plugins=[] if plain else None)
     if plain:
@@ -221,6 +224,18 @@ def proximity_query(schema, text: str, fields: tuple[str, ...]) -> query.Query |
     if len(surface) < 2:
         return None
     return make_parser(schema, fields, all_words=True).parse(f'"{" ".join(surface)}"~{PROXIMITY_SLOP}')
+
+
+def is_word_sum(q: query.Query) -> bool:
+    """True when a record's score for `q` is the sum of its words' `CombinedTerm` scores: only
+    words, joined by And, Or and AndMaybe with no boost (a filter or exclusion around them scores nothing)."""
+    if isinstance(q, CombinedTerm):
+        return True
+    if isinstance(q, (query.Require, query.AndNot)):
+        return is_word_sum(q.a)
+    if isinstance(q, (query.And, query.Or, query.AndMaybe)) and q.boost == 1.0 and not getattr(q, "scale", None):
+        return all(is_word_sum(child) for child in q.children())
+    return False
 
 
 def has_negation(q: query.Query) -> bool:
