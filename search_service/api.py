@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from importlib.resources import files
 from urllib.parse import quote, urlencode
 
@@ -19,10 +18,19 @@ OPENAPI = files("search_service").joinpath("openapi.json").read_bytes()
 def api_search():
     options = search_options(request)
     result = search(engine(), options)
-    body = asdict(result)
-    for hit in body["hits"]:
-        hit["url"] = document_url(hit["id"], options.query, hit.pop("anchor"))
+    # The dataclasses' own fields, copied one level deep: dataclasses.asdict deep-copies every
+    # snippet string and list, a tenth of a millisecond per hit.
+    body = dict(vars(result))
+    body["hits"] = [_hit_json(hit, options.query) for hit in result.hits]
+    body["years"] = [dict(vars(year)) for year in result.years]
+    body["corrected"] = dict(vars(result.corrected)) if result.corrected else None
     return jsonify(body)
+
+
+def _hit_json(hit, query: str) -> dict:
+    body = dict(vars(hit))
+    body["url"] = document_url(hit.id, query, body.pop("anchor"))
+    return body
 
 
 @blueprint.get("/api/documents/<path:record_id>")
