@@ -15,6 +15,7 @@ from whoosh.query import qcore
 
 from search_service.engine.schema import LANGUAGE_FIELDS
 
+MAX_REMEMBERED_FREQUENCIES = 200_000  # a few MB per searcher
 # Whoosh's BM25F defaults, kept: saturation (k1) and length normalisation (b) for every field.
 K1 = 1.2
 B = 0.75
@@ -39,6 +40,8 @@ class ProbabilisticBM25F(scoring.BM25F):
     def __init__(self) -> None:
         super().__init__(B=B, K1=K1)
         self._lengths: WeakKeyDictionary = WeakKeyDictionary()  # reader -> field -> length of each record
+        self._frequencies: dict[tuple[int, str, bytes], int] = {}
+        self._averages: dict[str, float] = {}  # of the top-level searcher's fields
 
     def idf(self, searcher, fieldname, text) -> float:
         parent = searcher.get_parent()
@@ -49,6 +52,30 @@ class ProbabilisticBM25F(scoring.BM25F):
         if isinstance(scorer, scoring.BM25FScorer):
             scorer.dfl = self.field_lengths(searcher.reader(), fieldname).__getitem__
         return scorer
+
+    def document_frequency(self, reader, fieldname: str, btext: bytes) -> int:
+        """`reader.doc_frequency`, remembered: a generation never changes, and every query looks its
+        terms up once per field, lemma and segment (two hash-file reads each)."""
+        key = (id(reader), fieldname, btext)  # the searcher's readers live as long as this model
+        found = self._frequencies.get(key)
+        if found is None:
+            if len(self._frequencies) >= MAX_REMEMBERED_FREQUENCIES:
+                self._frequencies.clear()
+            found = self._frequencies[key] = reader.doc_frequency(fieldname, btext)
+        return found
+
+    def average_length(self, searcher, fieldname: str) -> float:
+        """The field's mean length over the records that have it, as Lucene's BM25 takes it (remembered).
+
+        Whoosh divides by every record, so in an archive of 1,244 Russian and 10,612 English records the
+        mean Russian text came out 110 words instead of 1,046, and every Russian text looked ten times
+        too long. Records with text in a language are counted by their `langs` entry.
+        """
+        if fieldname not in self._averages:
+            having = (searcher.doc_frequency("langs", fieldname) if fieldname in LANGUAGE_FIELDS
+                      else searcher.doc_count_all())
+            self._averages[fieldname] = (searcher.field_length(fieldname) / having if having else 0.0) or 1.0
+        return self._averages[fieldname]
 
     def field_lengths(self, reader, fieldname: str) -> list[int]:
         by_field = self._lengths.setdefault(reader, {})
@@ -124,9 +151,9 @@ class CombinedTerm(qcore.Query):
             if name not in schema:
                 continue
             btext = schema[name].to_bytes(text)
-            if (name, btext) in reader:
+            if lengths.document_frequency(reader, name, btext):
                 postings.append(searcher.postings(name, btext, weighting=_FieldFrequencyModel(weights[name], lengths)))
-            found = max(found, parent.doc_frequency(name, btext))
+            found = max(found, lengths.document_frequency(parent, name, btext))
         if not postings:
             return matching.NullMatcher()
         union = postings[0]
@@ -143,7 +170,7 @@ class _FieldFrequencyModel(scoring.WeightingModel):
 
     def scorer(self, searcher, fieldname, text, qf=1) -> "_FieldFrequency":
         return _FieldFrequency(self.weight, self.lengths.field_lengths(searcher.reader(), fieldname),
-                               _average_length(searcher.get_parent(), fieldname))
+                               self.lengths.average_length(searcher.get_parent(), fieldname))
 
 
 class _FieldFrequency(scoring.BaseScorer):
@@ -152,17 +179,6 @@ class _FieldFrequency(scoring.BaseScorer):
 
     def score(self, matcher) -> float:
         return self.weight * matcher.weight() / (1 - B + B * self.lengths[matcher.id()] / self.average)
-
-
-def _average_length(searcher, fieldname: str) -> float:
-    """The field's mean length over the records that have it, as Lucene's BM25 takes it.
-
-    Whoosh divides by every record, so in an archive of 1,244 Russian and 10,612 English records the
-    mean Russian text came out 110 words instead of 1,046, and every Russian text looked ten times
-    too long. Records with text in a language are counted by their `langs` entry.
-    """
-    having = searcher.doc_frequency("langs", fieldname) if fieldname in LANGUAGE_FIELDS else searcher.doc_count_all()
-    return (searcher.field_length(fieldname) / having if having else 0.0) or 1.0
 
 
 class WordMatcher(matching.WrappingMatcher):
