@@ -3,6 +3,7 @@ how many fall in each year, and which records matched."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from weakref import WeakKeyDictionary
 
@@ -12,6 +13,9 @@ from whoosh.searching import Results
 from search_service.engine import proximity
 from search_service.engine.scoring import WordMatcher
 
+# The clock is read every this many matches: Whoosh's TimeLimitCollector instead starts a timer
+# thread per search (signals cannot be used in gunicorn's worker threads).
+CHECK_CLOCK_EVERY = 64
 _YEARS: WeakKeyDictionary = WeakKeyDictionary()  # segment reader -> year of each of its records
 
 
@@ -27,8 +31,11 @@ class PageCollector(collectors.TopCollector):
     again to learn what it matched.
     """
 
-    def __init__(self, limit: int, phrases: list[proximity.Phrase] | None = None, words_only: bool = False) -> None:
-        """`words_only`: the query's score is the sum of its words' scores (`querying.is_word_sum`)."""
+    def __init__(self, limit: int, deadline: float, phrases: list[proximity.Phrase] | None = None,
+                 words_only: bool = False) -> None:
+        """`deadline`: a `time.monotonic()` past which collecting stops with `collectors.TimeLimit`
+        (the best matches found by then stay in `results()`). `words_only`: the query's score is the
+        sum of its words' scores (`querying.is_word_sum`)."""
         # replace=0: Whoosh's periodic matcher replacement would rebuild the tree whose term and
         # word matchers are read here.
         super().__init__(limit=limit, usequality=False, replace=0)
@@ -38,6 +45,8 @@ class PageCollector(collectors.TopCollector):
         # The boost at most doubles a score.
         self._most = 2.0 if self._phrases else 1.0
         self._words_only = words_only
+        self._deadline = deadline
+        self._countdown = CHECK_CLOCK_EVERY
         self._segment_years: list = []
         self._leaves: proximity.Leaves = {}
         self._words: list[WordMatcher] = []
@@ -47,6 +56,8 @@ class PageCollector(collectors.TopCollector):
         super().prepare(top_searcher, q, context.set(needs_current=True))
 
     def set_subsearcher(self, subsearcher, offset) -> None:
+        if time.monotonic() > self._deadline:
+            raise collectors.TimeLimit
         super().set_subsearcher(subsearcher, offset)
         self._segment_years = _years_of(subsearcher.reader())
         self._leaves = _leaves(self.matcher)
@@ -54,6 +65,11 @@ class PageCollector(collectors.TopCollector):
                             if isinstance(word, WordMatcher)}.values())
 
     def collect(self, sub_docnum: int):
+        self._countdown -= 1
+        if not self._countdown:
+            self._countdown = CHECK_CLOCK_EVERY
+            if time.monotonic() > self._deadline:
+                raise collectors.TimeLimit
         global_docnum = self.offset + sub_docnum
         self.years[self._segment_years[sub_docnum]] += 1
         self.matched.add(global_docnum)

@@ -275,23 +275,19 @@ class Engine:
         what was found by then). `without` leaves its matches out. With `phrase`, the best hits get
         its proximity boost (see `proximity.py`)."""
         if hit_filter is not None:
-            # In the query, not as a collector filter: Whoosh's FilterCollector and TimeLimitCollector
-            # each run the collecting loop themselves, so wrapped in each other one of them is bypassed.
+            # In the query, not as a FilterCollector: that one runs the collecting loop itself and
+            # would bypass the page collector's own (years, proximity, the time limit).
             q = query.Require(q, hit_filter)
         if without is not None:
             q = query.AndNot(q, without)
-        collector = PageCollector(limit, proximity.phrases(phrase) if phrase is not None else None,
+        collector = PageCollector(limit, deadline, proximity.phrases(phrase) if phrase is not None else None,
                                   words_only=querying.is_word_sum(q))
-        # use_alarm=False: SIGALRM handlers can be set only in the main thread, and gunicorn's
-        # gthread workers search in others; the timer thread's flag is checked between matches.
-        timed = collectors.TimeLimitCollector(collector, timelimit=max(deadline - time.monotonic(), 0.0),
-                                              use_alarm=False)
         timed_out = False
         try:
-            searcher.search_with_collector(q, timed)
+            searcher.search_with_collector(q, collector)
         except collectors.TimeLimit:
             timed_out = True
-        results = timed.results()
+        results = collector.results()
         return results, collector.years, timed_out
 
     def prepare(self) -> None:
