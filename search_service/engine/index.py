@@ -249,9 +249,11 @@ class Engine:
         """
         reader = searcher.reader()
         spans: dict[int, dict[str, list[tuple[int, int, str]]]] = {docnum: {} for docnum in docnums}
+        if not docnums:
+            return spans
         for field in LANGUAGE_FIELDS:
             for term in terms.get(field, ()):
-                if not reader.frequency(field, term):
+                if not searcher.weighting.document_frequency(reader, field, term.encode("utf-8")):
                     continue
                 matcher = reader.postings(field, term)
                 for docnum in sorted(docnums):
