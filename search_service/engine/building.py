@@ -20,10 +20,11 @@ from whoosh import index as whoosh_index
 from search_service.alignment import align_texts
 from search_service.engine import generations
 from search_service.engine.schema import LANGUAGE_FIELDS, build_schema
+from search_service.engine.segments import write_segments
 from search_service.records import Record, RecordError, parse_record_json
 
 # Past this much text a full build writes with two processes (one segment each): on a 2-core machine
-# that nearly halves a large build, while for a small one the processes' start-up costs more than it saves.
+# that nearly halves a large build, while a small one is done before a second process pays off.
 PARALLEL_FROM_CHARS = 4_000_000
 BUILD_PROCESSES = 2
 
@@ -96,7 +97,8 @@ def build(records: Iterable[Record], errors: list[RecordError], index_dir: Path,
     result.kept_previous = sorted(record_id for record_id in keep if record_id in bad_ids)
     result.held_back_deletes = len(keep) - len(result.kept_previous)
     deletes = [record_id for record_id in gone if record_id not in keep]
-    hashes = {record_id: content_hash(record) for record_id, record in records.items()}
+    # With nothing indexed there is nothing to compare: the build processes work the hashes out.
+    hashes = {record_id: content_hash(record) for record_id, record in records.items()} if indexed else {}
     adds = [record for record_id, record in records.items() if record_id not in indexed]
     updates = [record for record_id, record in records.items()
                if record_id in indexed and indexed[record_id] != hashes[record_id]]
@@ -127,40 +129,69 @@ def _write(build_dir: Path, records: list[Record], deletes: list[str], hashes: d
            progress: BuildProgress, create: bool) -> Path:
     """Apply the records and deletions to the Whoosh index in `build_dir`; remove it on failure."""
     try:
-        ix = whoosh_index.create_in(str(build_dir), build_schema()) if create else whoosh_index.open_dir(str(build_dir))
-        # compound=False: segment files stay separate. Whoosh reads each file of a compound segment into
-        # memory when a searcher opens it, so every gunicorn worker held a copy of the whole index.
-        if create and sum(len(text) for record in records for text in record.texts.values()) >= PARALLEL_FROM_CHARS:
-            # multisegment: each process keeps its own segment (merging them raises with procs > 1);
-            # 512 MB each keeps a process's postings in memory instead of spilling sorted runs to disk.
-            writer = ix.writer(procs=BUILD_PROCESSES, multisegment=True, limitmb=512, compound=False)
+        if create:
+            _write_new(build_dir, records, hashes, progress)
         else:
-            writer = ix.writer(limitmb=256, compound=False)
-        try:
-            for record_id in deletes:
-                writer.delete_by_term("id", record_id)
-            progress.stage("indexing", total=len(records))
-            for record in records:
-                fields = _fields_for(record, hashes.get(record.id) or content_hash(record))
-                if create:
-                    writer.add_document(**fields)
-                else:
-                    writer.update_document(**fields)
-                progress.advance()
-            progress.stage("committing")
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+            _write_changes(build_dir, records, deletes, hashes, progress)
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
     return build_dir
 
 
-def _fields_for(record: Record, record_hash: str) -> dict:
+def _write_new(build_dir: Path, records: list[Record], hashes: dict[str, str], progress: BuildProgress) -> None:
+    """Write every record into a new index: one segment per process, each written in one go."""
+    whoosh_index.create_in(str(build_dir), build_schema())
+    items = [(record, hashes.get(record.id)) for record in records]
+    processes = BUILD_PROCESSES if sum(_text_size(record) for record in records) >= PARALLEL_FROM_CHARS else 1
+    progress.stage("indexing", total=len(records))
+    write_segments(build_dir, _shares(items, processes), _fields_for, progress.advance,
+                   lambda: progress.stage("committing"))
+
+
+def _write_changes(build_dir: Path, records: list[Record], deletes: list[str], hashes: dict[str, str],
+                   progress: BuildProgress) -> None:
+    """Apply changes to a copy of the published index with Whoosh's writer (a new segment, merged as it sees fit)."""
+    # compound=False: segment files stay separate. Whoosh reads each file of a compound segment into
+    # memory when a searcher opens it, so every gunicorn worker held a copy of the whole index.
+    writer = whoosh_index.open_dir(str(build_dir)).writer(limitmb=256, compound=False)
+    try:
+        for record_id in deletes:
+            writer.delete_by_term("id", record_id)
+        progress.stage("indexing", total=len(records))
+        for record in records:
+            writer.update_document(**_fields_for(record, hashes.get(record.id)))
+            progress.advance()
+        progress.stage("committing")
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def _text_size(record: Record) -> int:
+    return sum(len(text) for text in record.texts.values())
+
+
+def _shares(items: list[tuple[Record, str | None]], count: int) -> list[list[tuple[Record, str | None]]]:
+    """Split the records into `count` shares of about the same amount of text, each in the given order.
+
+    Each record goes to the share with the least text so far, so both languages (whose words cost
+    differently to analyse) are spread over every share.
+    """
+    shares: list[list[tuple[Record, str | None]]] = [[] for _ in range(count)]
+    sizes = [0] * count
+    for item in items:
+        smallest = sizes.index(min(sizes))
+        shares[smallest].append(item)
+        sizes[smallest] += _text_size(item[0])
+    return shares
+
+
+def _fields_for(record: Record, record_hash: str | None) -> dict:
+    """The Whoosh fields of a record (its content hash worked out here when not given)."""
     fields = {"id": record.id, "title": record.title, "summary": record.summary, "citation": record.citation,
-              "langs": ",".join(sorted(record.texts)), "content_hash": record_hash,
+              "langs": ",".join(sorted(record.texts)), "content_hash": record_hash or content_hash(record),
               "record": json.dumps(record.to_json(), ensure_ascii=False),
               # Derived from the texts alone, so the content hash decides when it is worked out again.
               "alignment": align_texts(record.texts).to_json()}

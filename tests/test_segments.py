@@ -1,0 +1,116 @@
+"""A full build (postings grouped in memory, one segment per process) writes what Whoosh's own writer does."""
+
+import multiprocessing
+from dataclasses import replace
+from itertools import islice
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from search_service.engine import Engine, building, generations
+from search_service.engine.schema import build_schema
+from search_service.records import read_records
+from search_service.search import SearchOptions, search
+
+from conftest import corpus
+
+QUERIES = ["совета безопасности withdrawal", "Праге OR Gottwald", "первых", '"Security Council"', "безопасн*",
+           "Готвальд Бенеш финал", '"Совета Безопасности"', "Gottwald NOT Праге"]
+
+
+def _many(records, copies: int):
+    """The records again and again under new ids: long posting lists (several blocks per term)."""
+    return [replace(record, id=f"{record.id}-{n}") for n in range(copies) for record in records]
+
+
+def _whoosh_built(records, index_dir: Path) -> Path:
+    """A published generation written by Whoosh's own writer, as full builds did before."""
+    index_dir.mkdir()
+    build_dir = generations.new_build_dir(index_dir)
+    writer = whoosh_index.create_in(str(build_dir), build_schema()).writer(compound=False)
+    for record in records:
+        writer.add_document(**building._fields_for(record, building.content_hash(record)))
+    writer.commit()
+    return generations.publish(index_dir, build_dir)
+
+
+def _contents(generation: Path) -> dict:
+    """Everything a reader sees: each term's postings (document, weight, encoded positions and
+    characters) and statistics, field lengths per document and in total, stored fields."""
+    reader = whoosh_index.open_dir(str(generation)).reader()
+    postings = {}
+    for fieldname, text in reader.all_terms():
+        matcher = reader.postings(fieldname, text)
+        found = []
+        while matcher.is_active():
+            found.append((matcher.id(), matcher.weight(), matcher.value()))
+            matcher.next()
+        info = reader.term_info(fieldname, text)
+        postings[fieldname, text] = (found, info.weight(), info.doc_frequency(), info.min_length(),
+                                     info.max_length(), info.max_weight(), info.min_id(), info.max_id())
+    names = reader.schema.names()
+    documents = range(reader.doc_count_all())
+    return {"postings": postings,
+            "lengths": {name: [reader.doc_field_length(docnum, name) for docnum in documents] for name in names},
+            "totals": {name: reader.field_length(name) for name in names},
+            "stored": list(reader.all_stored_fields())}
+
+
+def _assert_same_index(records, tmp_path, monkeypatch):
+    monkeypatch.setattr(building, "PARALLEL_FROM_CHARS", 10**12)  # one segment, so document numbers match
+    ours = building.build(records, [], tmp_path / "ours", full=True)
+    theirs = _whoosh_built(records, tmp_path / "whoosh")
+    a, b = _contents(tmp_path / "ours" / ours.generation), _contents(theirs)
+    assert len(a["postings"]) > 1000 and a["stored"]
+    assert a["postings"].keys() == b["postings"].keys()
+    assert [key for key in a["postings"] if a["postings"][key] != b["postings"][key]] == []
+    assert a["lengths"] == b["lengths"] and a["totals"] == b["totals"]
+    assert a["stored"] == b["stored"]
+
+
+def test_a_full_build_holds_what_whoosh_writes(records, tmp_path, monkeypatch):
+    _assert_same_index(_many(records, 150), tmp_path, monkeypatch)
+
+
+def test_a_full_build_of_archive_records_holds_what_whoosh_writes(tmp_path, monkeypatch):
+    read = read_records([corpus("stalin-works-ru.jsonl"), corpus("frus-en.jsonl")])
+    russian = [record for record in read.records if "ru" in record.texts]
+    english = [record for record in read.records if "en" in record.texts]
+    _assert_same_index([*islice(russian, 60), *islice(english, 300)], tmp_path, monkeypatch)
+
+
+def test_a_build_in_two_processes_answers_as_whoosh_written_index(records, tmp_path, monkeypatch):
+    monkeypatch.setattr(building, "PARALLEL_FROM_CHARS", 0)
+    monkeypatch.setattr(building, "BUILD_PROCESSES", 2)
+    many = _many(records, 60)
+    parallel = Engine.build(many, tmp_path / "parallel")
+    assert len(list(parallel._searcher().reader().leaf_readers())) == 2  # really one segment per process
+    _whoosh_built(many, tmp_path / "whoosh")
+    single = Engine.open(tmp_path / "whoosh")
+    for query in QUERIES:
+        a = search(parallel, SearchOptions(query=query, per_page=50))
+        b = search(single, SearchOptions(query=query, per_page=50))
+        assert a.total == b.total > 0, query
+        # The same scores and snippets; only the order among equal scores may differ (document numbers).
+        assert sorted((h.score, sorted(h.snippets.items())) for h in a.hits) == \
+               sorted((h.score, sorted(h.snippets.items())) for h in b.hits), query
+
+
+@pytest.mark.parametrize("failing", ["child", "parent"])
+def test_a_failing_build_process_fails_the_build_and_leaves_nothing(failing, records, tmp_path, monkeypatch):
+    monkeypatch.setattr(building, "PARALLEL_FROM_CHARS", 0)
+    monkeypatch.setattr(building, "BUILD_PROCESSES", 2)
+    fields_for = building._fields_for
+
+    def failing_fields_for(record, record_hash):
+        in_child = multiprocessing.parent_process() is not None
+        if record.id.endswith("-2") and in_child == (failing == "child"):
+            raise ValueError(f"no fields for {record.id}")
+        return fields_for(record, record_hash)
+
+    monkeypatch.setattr(building, "_fields_for", failing_fields_for)
+    with pytest.raises(Exception, match="no fields for"):
+        building.build(_many(records, 4), [], tmp_path / "index", full=True)
+    assert generations.current_generation(tmp_path / "index") is None
+    assert [path.name for path in (tmp_path / "index").iterdir() if path.name.startswith(".build")] == []
