@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from search_service.alignment import align, aligned_counterpart, passages  # noqa: E402
+from search_service.text.alignment import align, aligned_counterpart, passages  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "ntrex-news-ru-en.jsonl"
 SEED = 8

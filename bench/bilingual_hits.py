@@ -24,13 +24,14 @@ import time
 from pathlib import Path
 
 from bench.quality.judgments import load_queries
-from search_service.alignment import Alignment, align_texts
-from search_service.engine import Engine, building
-from search_service.engine.generations import rebuild_lock
-from search_service.passage_snippets import passage_snippets
+from search_service.text.alignment import Alignment, align_texts
+from search_service.engine import Engine
+from search_service.engine.build import building
+from search_service.engine.build.generations import rebuild_lock
+from search_service.service.snippets import passage_snippets
 from search_service.records import read_records
-from search_service.search import SearchOptions, search
-from search_service.snippets import find_matches
+from search_service.service.search import SearchOptions, search
+from search_service.service.highlight import find_matches
 
 ROOT = Path(__file__).resolve().parents[1]
 NTREX = ROOT.parent / "shared" / "corpora" / "ntrex-news-ru-en.jsonl"

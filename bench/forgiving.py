@@ -22,7 +22,7 @@ from bench.quality.judgments import load_queries
 
 
 def _timings(search, engine, queries, rounds: int) -> list[float]:
-    from search_service.search import SearchOptions
+    from search_service.service.search import SearchOptions
 
     per_query = []
     for text in queries:
@@ -48,10 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     query_set = quality.QUERY_SETS[args.name]
     from search_service.engine import Engine, querying
-    from search_service.engine.index import NEAR_WHEN_FEWER_THAN
+    from search_service.engine.reader import NEAR_WHEN_FEWER_THAN
 
     sources = quality.index_sources()
-    from search_service.search import search
+    from search_service.service.search import search
 
     index_dir = quality.CACHE / f"{query_set.name}-{quality.inputs_hash(query_set.records, sources)}"
     if not index_dir.is_dir():

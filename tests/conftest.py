@@ -15,7 +15,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from search_service.app import create_app
+from search_service.web.app import create_app
 from search_service.config import Config
 from search_service.engine import Engine
 from search_service.records import read_records

@@ -2,7 +2,7 @@ from collections import defaultdict
 
 import pytest
 
-from search_service.analysis import analyze, fold_lookalikes, index_terms, is_stop_term, normalize, words
+from search_service.text.analysis import analyze, fold_lookalikes, index_terms, is_stop_term, normalize, words
 
 
 def terms(text: str) -> set[str]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 
-from search_service.alignment import Alignment, Bead, align_texts, passages
-from search_service.engine import Engine, building
-from search_service.engine.generations import rebuild_lock
-from search_service.passage_snippets import passage_snippets
+from search_service.text.alignment import Alignment, Bead, align_texts, passages
+from search_service.engine import Engine
+from search_service.engine.build import building
+from search_service.engine.build.generations import rebuild_lock
+from search_service.service.snippets import passage_snippets
 from search_service.records import Record
-from search_service.search import SearchOptions, search
-from search_service.snippets import find_matches
+from search_service.service.search import SearchOptions, search
+from search_service.service.highlight import find_matches
 
 from conftest import SEED_ID
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from search_service.app import create_app
+from search_service.web.app import create_app
 from search_service.config import Config
-from search_service.keyboard import switch_layout
+from search_service.text.keyboard import switch_layout
 
 from conftest import SEED_ID, TEST_DATA, build_test_index
 
@@ -115,7 +115,7 @@ def test_search_page_says_what_it_did(api):
 
 
 def test_typo_budget_by_word_length_and_irregular_forms_from_the_dictionary():
-    from search_service.variants import irregular_stems, max_edits
+    from search_service.text.near_forms import irregular_stems, max_edits
 
     assert [max_edits("x" * n) for n in (3, 4, 5, 8, 9, 12)] == [0, 0, 1, 1, 2, 2]
     assert irregular_stems("withdrew") == ("withdraw",) and irregular_stems("left") == ("leav",)

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from conftest import SEED_ID, TEST_DATA, build_test_index
-from search_service.app import create_app
+from search_service.web.app import create_app
 from search_service.config import Config
 
 HOSTILE_ID = "hostile-markup"

@@ -5,9 +5,10 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import TEXT
 
-from search_service.engine import Engine, building, generations
+from search_service.engine import Engine
+from search_service.engine.build import building, generations
 from search_service.engine.schema import LANGUAGE_FIELDS, BilingualAnalyzer, build_schema
-from search_service.search import SearchOptions, search
+from search_service.service.search import SearchOptions, search
 
 from conftest import SEED_ID
 

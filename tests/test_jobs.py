@@ -4,7 +4,7 @@ import json
 
 from filelock import FileLock
 
-from search_service import jobs
+from search_service.service import jobs
 
 
 def write_state(index, job_id, state):

@@ -9,11 +9,11 @@ import pytest
 import requests
 
 from conftest import serve
-from search_service.app import create_app
+from search_service.web.app import create_app
 from search_service.config import Config
 from search_service.engine import Engine, QueryError
 from search_service.records import Record
-from search_service.search import SearchOptions, search
+from search_service.service.search import SearchOptions, search
 
 RECORDS = 8000
 SLOW_QUERY = "council OR report OR number"  # every record matches: collecting them takes a while

@@ -3,10 +3,10 @@
 import pytest
 
 from conftest import SEED_ID
-from search_service.app import create_app
+from search_service.web.app import create_app
 from search_service.config import Config
-from search_service.i18n import MESSAGES, choose_language, plural_index
-from search_service.timeline import bars
+from search_service.web.i18n import MESSAGES, choose_language, plural_index
+from search_service.web.timeline import bars
 
 
 def test_year_range_filters_hits_but_not_the_per_year_counts(client):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from search_service.engine import QueryError
 from search_service.records import ID_PATTERN, Record, RecordError, read_records
-from search_service.search import SearchOptions, parse_options, search
+from search_service.service.search import SearchOptions, parse_options, search
 
 # Pieces of query syntax and awkward characters, so that generated queries are mostly near-misses of
 # real syntax rather than random letters.

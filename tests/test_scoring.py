@@ -3,7 +3,7 @@
 import pytest
 
 from search_service.engine import Engine
-from search_service.search import SearchOptions, search
+from search_service.service.search import SearchOptions, search
 
 from conftest import TEST_DATA, build_test_index
 

@@ -1,8 +1,8 @@
 import pytest
 
 from search_service.engine import QueryError
-from search_service.search import SearchOptions, parse_options, search
-from search_service.snippets import find_matches, merge_spans
+from search_service.service.search import SearchOptions, parse_options, search
+from search_service.service.highlight import find_matches, merge_spans
 
 from conftest import SEED_ID
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from search_service.engine import Engine, building, generations
+from search_service.engine import Engine
+from search_service.engine.build import building, generations
 from search_service.engine.schema import build_schema
 from search_service.records import read_records
-from search_service.search import SearchOptions, search
+from search_service.service.search import SearchOptions, search
 
 from conftest import corpus
 

@@ -132,7 +132,7 @@ def format_report(report: LemmaReport, top: int = 20) -> Iterator[str]:
 
 def main(gold: Path) -> LemmaReport:
     """Evaluate the project's `analyze` on the gold file and print the report."""
-    from search_service.analysis import analyze
+    from search_service.text.analysis import analyze
 
     report = evaluate(read_gold(gold), analyze)
     for line in format_report(report):

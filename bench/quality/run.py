@@ -99,7 +99,7 @@ def project_system(query_set: QuerySet, records: list) -> System:
         from search_service.engine import Engine
 
         sources = index_sources()
-        from search_service.search import SearchOptions, search
+        from search_service.service.search import SearchOptions, search
     except ImportError as exc:
         return System(PROJECT, None, f"unavailable (cannot import the engine: {exc})")
     index_dir = CACHE / f"{query_set.name}-{inputs_hash(query_set.records, sources)}"

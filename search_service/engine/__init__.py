@@ -1,6 +1,6 @@
 """The only Whoosh code: schema, building and publishing an index, parsing and running queries."""
 
-from search_service.engine.index import Engine, EngineHit, EngineResult, IndexMissing
+from search_service.engine.reader import Engine, EngineHit, EngineResult, IndexMissing
 from search_service.engine.querying import QueryError
 
 __all__ = ["Engine", "EngineHit", "EngineResult", "IndexMissing", "QueryError"]

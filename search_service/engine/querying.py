@@ -11,7 +11,7 @@ from whoosh import qparser, query
 from whoosh.qparser import syntax
 from whoosh.qparser.plugins import PhrasePlugin
 
-from search_service.analysis import is_stop_term, words
+from search_service.text.analysis import is_stop_term, words
 from search_service.engine.schema import FIELD_BOOSTS, TEXT_FIELDS
 from search_service.engine.scoring import CombinedTerm
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from whoosh.analysis import Analyzer, Token
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from search_service.analysis import analyze, index_terms, normalize
+from search_service.text.analysis import analyze, index_terms, normalize
 
 # Fields searched by default, and how much a match in each counts (BM25F field weights).
 FIELD_BOOSTS = {"title": 3.0, "summary": 2.0, "citation": 0.5, "ru": 1.0, "en": 1.0}

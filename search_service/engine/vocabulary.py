@@ -15,7 +15,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh.index import Index
 
-from search_service.variants import (irregular_stems, is_dictionary_word, latin_spelling, max_edits,
+from search_service.text.near_forms import (irregular_stems, is_dictionary_word, latin_spelling, max_edits,
                                      max_spelling_edits, same_sound)
 
 # A typo is rare by nature: an archive misspelling appears in a record or two. Joining a query word

@@ -12,8 +12,8 @@ from functools import lru_cache
 from anyascii import anyascii
 from lemminflect import getAllLemmas
 
-from search_service.alignment import sound_skeleton
-from search_service.analysis import _morph, english_stem
+from search_service.text.alignment import sound_skeleton
+from search_service.text.analysis import _morph, english_stem
 
 # Edit distance a word of this length may differ by, as the better engines do (Elasticsearch's
 # AUTO:5,9, Typesense, Meilisearch): none for short words, where one letter makes another word.

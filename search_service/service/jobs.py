@@ -30,7 +30,7 @@ from filelock import FileLock, Timeout
 from search_service.config import Config
 
 if TYPE_CHECKING:  # the type only: the admin API starts jobs without loading the engine
-    from search_service.engine.building import BuildProgress
+    from search_service.engine.build.building import BuildProgress
 
 JOB_ID = re.compile(r"^[0-9a-f]{16}$")
 UNFINISHED = ("waiting", "running")

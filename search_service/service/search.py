@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from search_service.engine import Engine, EngineResult, QueryError
-from search_service.keyboard import switch_layout
+from search_service.text.keyboard import switch_layout
 from search_service.records import LANGUAGES
-from search_service.passage_snippets import passage_snippets
-from search_service.snippets import merge_spans
+from search_service.service.snippets import passage_snippets
+from search_service.service.highlight import merge_spans
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import click
 
-from search_service import jobs
+from search_service.service import jobs
 from search_service.config import Config
 from search_service.engine import Engine, IndexMissing, QueryError
-from search_service.engine.building import IndexBuild, build
-from search_service.engine.generations import RebuildRunning, current_generation, rebuild_lock
-from search_service.progress import ConsoleProgress
+from search_service.engine.build.building import IndexBuild, build
+from search_service.engine.build.generations import RebuildRunning, current_generation, rebuild_lock
+from search_service.cli.progress import ConsoleProgress
 from search_service.records import read_records
-from search_service.search import SearchOptions, search
+from search_service.service.search import SearchOptions, search
 
 _MARK = re.compile(r"<mark>(.*?)</mark>")
 _ERRORS_IN_JOB = 50  # bad records listed in an admin job's state (all of them go to its log)
@@ -124,7 +124,7 @@ def index(documents: Path | None, index_dir: Path | None, full: bool, wait: bool
 def serve(host: str | None, port: int | None, index_dir: Path | None, documents: Path | None,
           workers: int | None) -> None:
     """Serve the search pages and JSON API with gunicorn (building the index first when there is none)."""
-    from search_service.server import run
+    from search_service.cli.server import run
 
     config = Config.from_env(host=host, port=port, index_dir=index_dir, documents_dir=documents, workers=workers)
     if current_generation(config.index_dir) is None:

@@ -19,12 +19,13 @@ from whoosh import index as whoosh_index
 from whoosh import query
 from whoosh.searching import Results, Searcher
 
-from search_service.alignment import Alignment, align_texts
-from search_service.analysis import load_dictionaries, normalize, word_terms, words
+from search_service.text.alignment import Alignment, align_texts
+from search_service.text.analysis import load_dictionaries, normalize, word_terms, words
 from search_service.config import Config
-from search_service.engine import building, proximity, querying
+from search_service.engine import proximity, querying
+from search_service.engine.build import building
 from search_service.engine.collecting import PageCollector
-from search_service.engine.generations import current_generation, pointer_signature, rebuild_lock
+from search_service.engine.build.generations import current_generation, pointer_signature, rebuild_lock
 from search_service.engine.scoring import ProbabilisticBM25F
 from search_service.engine.schema import LANGUAGE_FIELDS, TEXT_FIELDS
 from search_service.engine.vocabulary import Vocabulary

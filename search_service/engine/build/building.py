@@ -17,10 +17,10 @@ from typing import Iterable, Protocol
 
 from whoosh import index as whoosh_index
 
-from search_service.alignment import align_texts
-from search_service.engine import generations
+from search_service.text.alignment import align_texts
+from search_service.engine.build import generations
 from search_service.engine.schema import LANGUAGE_FIELDS, build_schema
-from search_service.engine.segments import write_segments
+from search_service.engine.build.segments import write_segments
 from search_service.records import Record, RecordError, parse_record_json
 
 # Past this much text a full build writes with two processes (one segment each): on a 2-core machine

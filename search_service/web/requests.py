@@ -7,7 +7,7 @@ from urllib.parse import unquote_to_bytes
 from flask import Request, current_app, jsonify
 
 from search_service.engine import Engine, QueryError
-from search_service.search import PARAMETERS, SearchOptions, options_from
+from search_service.service.search import PARAMETERS, SearchOptions, options_from
 
 
 def engine() -> Engine:

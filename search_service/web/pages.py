@@ -10,17 +10,17 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, g, render_template, request, url_for
 from markupsafe import Markup
 
-from search_service import citations
-from search_service.alignment import Alignment
-from search_service.api import document_url
+from search_service.web import citations
+from search_service.text.alignment import Alignment
+from search_service.web.api import document_url
 from search_service.engine import QueryError
-from search_service.i18n import UI_LANGUAGES, Translator, choose_language, widget_messages
-from search_service.passage_snippets import passage_anchor
+from search_service.web.i18n import UI_LANGUAGES, Translator, choose_language, widget_messages
+from search_service.service.snippets import passage_anchor
 from search_service.records import LANGUAGES
-from search_service.search import SearchOptions, SearchResult, clean_query, search
-from search_service.snippets import find_matches, mark
-from search_service.timeline import bars
-from search_service.web import engine, search_options
+from search_service.service.search import SearchOptions, SearchResult, clean_query, search
+from search_service.service.highlight import find_matches, mark
+from search_service.web.timeline import bars
+from search_service.web.requests import engine, search_options
 
 blueprint = Blueprint("pages", __name__)
 UI_COOKIE = "ui"

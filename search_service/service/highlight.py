@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from search_service.analysis import analyze
+from search_service.text.analysis import analyze
 
 FRAGMENT_CHARS = 180
 MAX_FRAGMENTS = 3

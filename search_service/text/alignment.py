@@ -18,7 +18,7 @@ from typing import Mapping
 
 from anyascii import anyascii
 
-from search_service.analysis import fold_lookalikes
+from search_service.text.analysis import fold_lookalikes
 
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _LINE = re.compile(r"\n")

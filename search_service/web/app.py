@@ -9,10 +9,10 @@ from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from search_service import admin, api, pages
+from search_service.web import admin, api, pages
 from search_service.config import Config
 from search_service.engine import IndexMissing, QueryError
-from search_service.web import json_error
+from search_service.web.requests import json_error
 
 # Pages load nothing from elsewhere and run no inline script; only /embed may be framed by other sites.
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

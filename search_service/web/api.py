@@ -7,11 +7,11 @@ from urllib.parse import quote, urlencode
 
 from flask import Blueprint, current_app, jsonify, request
 
-from search_service.search import search
-from search_service.web import engine, json_error, search_options
+from search_service.service.search import search
+from search_service.web.requests import engine, json_error, search_options
 
 blueprint = Blueprint("api", __name__)
-OPENAPI = files("search_service").joinpath("openapi.json").read_bytes()
+OPENAPI = files("search_service.web").joinpath("openapi.json").read_bytes()
 
 
 @blueprint.get("/api/search")

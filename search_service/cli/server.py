@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
-from search_service.analysis import word_terms
-from search_service.app import create_app
+from search_service.text.analysis import word_terms
+from search_service.web.app import create_app
 from search_service.config import Config
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from search_service.alignment import Alignment
-from search_service.snippets import MAX_FRAGMENTS, Match, fragment_span, match_windows, render
+from search_service.text.alignment import Alignment
+from search_service.service.highlight import MAX_FRAGMENTS, Match, fragment_span, match_windows, render
 
 Span = tuple[int, int]
 

@@ -1,0 +1,1 @@
+"""Writing index generations: full and incremental builds, segments, publishing."""

@@ -1,0 +1,1 @@
+"""The use cases as plain data: searching, the record view, rebuilding, highlighting, jobs."""

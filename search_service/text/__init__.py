@@ -1,0 +1,1 @@
+"""Text analysis in plain Python: scripts, words to index terms, transliteration, alignment, near forms."""
