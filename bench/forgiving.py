@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="runs per query; the fastest counts")
     args = parser.parse_args(argv)
     query_set = quality.QUERY_SETS[args.name]
-    from search_service.engine import Engine, querying
+    from search_service.engine import Engine
+    from search_service.errors import QueryError
     from search_service.engine.reader import NEAR_WHEN_FEWER_THAN
 
     sources = quality.index_sources()
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     for text in texts:
         try:
             q = querying.parse(searcher.schema, text, engine._fields(None), all_words=True)
-        except querying.QueryError:
+        except QueryError:
             continue
         if querying.widen(q, engine._near_terms().near_terms) is not None:
             widened += 1

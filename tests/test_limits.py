@@ -11,7 +11,8 @@ import requests
 from conftest import serve
 from search_service.web.app import create_app
 from search_service.config import Config
-from search_service.engine import Engine, QueryError
+from search_service.engine import Engine
+from search_service.errors import QueryError
 from search_service.records import Record
 from search_service.service.search import SearchOptions, search
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search_service.engine import QueryError
+from search_service.errors import QueryError
 from search_service.records import ID_PATTERN, Record, RecordError, read_records
 from search_service.service.search import SearchOptions, parse_options, search
 

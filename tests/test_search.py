@@ -1,6 +1,6 @@
 import pytest
 
-from search_service.engine import QueryError
+from search_service.errors import QueryError
 from search_service.service.search import SearchOptions, parse_options, search
 from search_service.service.highlight import find_matches, merge_spans
 

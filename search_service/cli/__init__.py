@@ -12,9 +12,10 @@ import click
 
 from search_service.service import jobs
 from search_service.config import Config
-from search_service.engine import Engine, IndexMissing, QueryError
+from search_service.errors import IndexMissing, QueryError, RebuildRunning
 from search_service.engine.build.building import IndexBuild, build
-from search_service.engine.build.generations import RebuildRunning, current_generation, rebuild_lock
+from search_service.engine.build.generations import current_generation, rebuild_lock
+from search_service.service.index import has_index, open_index
 from search_service.cli.progress import ConsoleProgress
 from search_service.records import read_records
 from search_service.service.search import SearchOptions, search
@@ -127,7 +128,7 @@ def serve(host: str | None, port: int | None, index_dir: Path | None, documents:
     from search_service.cli.server import run
 
     config = Config.from_env(host=host, port=port, index_dir=index_dir, documents_dir=documents, workers=workers)
-    if current_generation(config.index_dir) is None:
+    if not has_index(config.index_dir):
         click.echo(f"no index in {config.index_dir} yet: indexing {config.documents_dir} first")
         build_index(config.documents_dir, config.index_dir, wait=True, skip_bad=True)
     click.echo(f"serving on http://{config.host}:{config.port}")
@@ -143,7 +144,7 @@ def search_command(query: str, index_dir: Path | None, lang: str | None, limit: 
     """Print ranked hits for QUERY with their snippets."""
     config = Config.from_env(index_dir=index_dir)
     try:
-        engine = Engine.open(config.index_dir, config.time_limit)
+        engine = open_index(config.index_dir, config.time_limit)
         result = search(engine, SearchOptions(query=query, per_page=limit, lang=lang))
     except (QueryError, IndexMissing) as exc:
         raise click.ClickException(str(exc)) from None

@@ -1,6 +1,5 @@
 """The only Whoosh code: schema, building and publishing an index, parsing and running queries."""
 
-from search_service.engine.reader import Engine, EngineHit, EngineResult, IndexMissing
-from search_service.engine.querying import QueryError
+from search_service.engine.reader import Engine, EngineHit, EngineResult
 
-__all__ = ["Engine", "EngineHit", "EngineResult", "IndexMissing", "QueryError"]
+__all__ = ["Engine", "EngineHit", "EngineResult"]

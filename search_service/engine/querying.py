@@ -11,6 +11,7 @@ from whoosh import qparser, query
 from whoosh.qparser import syntax
 from whoosh.qparser.plugins import PhrasePlugin
 
+from search_service.errors import QueryError
 from search_service.text.analysis import is_stop_term, words
 from search_service.engine.schema import FIELD_BOOSTS, TEXT_FIELDS
 from search_service.engine.scoring import CombinedTerm
@@ -25,10 +26,6 @@ MAX_EXPANDED_TERMS = 1000
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 # Only the text fields may be named (`title:`); other names (`record:`, `id:`) stay plain words.
 _FIELD_NAME = rf"(?<!\w)(?P<text>{'|'.join(TEXT_FIELDS)}):"
-
-
-class QueryError(ValueError):
-    """A query that cannot be run; the message says what to change."""
 
 
 class _AlternativesPhrasePlugin(PhrasePlugin):

@@ -29,6 +29,7 @@ from search_service.engine.build.generations import current_generation, pointer_
 from search_service.engine.scoring import ProbabilisticBM25F
 from search_service.engine.schema import LANGUAGE_FIELDS, TEXT_FIELDS
 from search_service.engine.vocabulary import Vocabulary
+from search_service.errors import IndexMissing
 from search_service.records import ID_PATTERN, Record
 
 # How often a reader looks for a newly published generation: one stat() per interval, at most.
@@ -42,10 +43,6 @@ NEAR_WHEN_FEWER_THAN = 50
 MAX_YEAR = 9999  # undated records have None or a number far above this as their year
 
 log = logging.getLogger(__name__)
-
-
-class IndexMissing(RuntimeError):
-    """No published index at the given path."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from search_service.engine import Engine, EngineResult, QueryError
+from search_service.engine import Engine, EngineResult
+from search_service.errors import QueryError
 from search_service.text.keyboard import switch_layout
 from search_service.records import LANGUAGES
 from search_service.service.snippets import passage_snippets

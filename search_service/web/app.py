@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from search_service.web import admin, api, pages
 from search_service.config import Config
-from search_service.engine import IndexMissing, QueryError
+from search_service.errors import IndexMissing, QueryError
 from search_service.web.requests import json_error
 
 # Pages load nothing from elsewhere and run no inline script; only /embed may be framed by other sites.

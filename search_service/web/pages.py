@@ -13,7 +13,7 @@ from markupsafe import Markup
 from search_service.web import citations
 from search_service.text.alignment import Alignment
 from search_service.web.api import document_url
-from search_service.engine import QueryError
+from search_service.errors import QueryError
 from search_service.web.i18n import UI_LANGUAGES, Translator, choose_language, widget_messages
 from search_service.service.snippets import passage_anchor
 from search_service.records import LANGUAGES

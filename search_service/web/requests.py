@@ -6,15 +6,16 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Request, current_app, jsonify
 
-from search_service.engine import Engine, QueryError
+from search_service.errors import QueryError
+from search_service.service.index import open_index
 from search_service.service.search import PARAMETERS, SearchOptions, options_from
 
 
-def engine() -> Engine:
+def engine():
     """The application's engine, opened on first use (so a server can start before an index exists)."""
     if current_app.extensions.get("search_engine") is None:
         config = current_app.config["SEARCH"]
-        current_app.extensions["search_engine"] = Engine.open(config.index_dir, config.time_limit)
+        current_app.extensions["search_engine"] = open_index(config.index_dir, config.time_limit)
     return current_app.extensions["search_engine"]
 
 

@@ -32,15 +32,13 @@ from typing import Iterator
 
 from filelock import FileLock, Timeout
 
+from search_service.errors import RebuildRunning
+
 CURRENT = "CURRENT"
 GENERATION_PREFIX = "gen-"
 BUILD_PREFIX = ".build-"
 LOCK_NAME = ".rebuild.lock"
 RETIRED_GRACE_SECONDS = 120.0
-
-
-class RebuildRunning(RuntimeError):
-    """Another rebuild holds the lock on this index directory."""
 
 
 @contextmanager

@@ -1,0 +1,18 @@
+"""The published index as the faces see it: opened for searching, or found missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from search_service.engine import Engine
+from search_service.engine.build.generations import current_generation
+
+
+def open_index(index_dir: Path, time_limit: float) -> Engine:
+    """The index in `index_dir`, following new publications; IndexMissing when there is none."""
+    return Engine.open(index_dir, time_limit)
+
+
+def has_index(index_dir: Path) -> bool:
+    """Whether a generation is published in `index_dir`."""
+    return current_generation(index_dir) is not None
