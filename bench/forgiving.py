@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="runs per query; the fastest counts")
     args = parser.parse_args(argv)
     query_set = quality.QUERY_SETS[args.name]
-    from search_service.engine import Engine
+    from search_service.engine import Engine, querying
     from search_service.errors import QueryError
     from search_service.engine.reader import NEAR_WHEN_FEWER_THAN
 
