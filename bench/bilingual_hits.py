@@ -83,7 +83,7 @@ def _queries(engine: Engine, repeat: int) -> None:
         hits += len(found.hits)
         inputs = []
         for hit in found.hits:
-            texts_shown = hit.record["texts"]
+            texts_shown = hit.record.texts
             matches = {lang: find_matches(t, found.terms.get(lang, frozenset())) for lang, t in texts_shown.items()}
             inputs.append((texts_shown, matches, hit.alignment.to_json()))
         picking.append(statistics.median(_cpu(lambda: [passage_snippets(t, m, Alignment.from_json(a))

@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 
 LANGUAGES = ("ru", "en")
 RECORD_SUFFIXES = (".txt", ".json", ".jsonl")
+MIN_YEAR, MAX_YEAR = 1, 9999  # record dates are four-digit years
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
 _DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -59,6 +60,13 @@ class Record:
                      "citation": self.citation, "texts": dict(self.texts)}
         out.update(self.metadata)
         return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Record":
+        """A record from the JSON that `to_json` made (as an index stores it): trusted, not checked again."""
+        metadata = {key: value for key, value in data.items() if key not in _KNOWN_KEYS}
+        return cls(id=data["id"], title=data.get("title") or "", date=data.get("date"), texts=dict(data["texts"]),
+                   summary=data.get("summary") or "", citation=data.get("citation") or "", metadata=metadata)
 
 
 @dataclass

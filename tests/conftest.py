@@ -60,7 +60,9 @@ def index_dir(tmp_path_factory, records) -> Path:
 
 @pytest.fixture(scope="session")
 def engine(index_dir) -> Engine:
-    return Engine.open(index_dir)
+    engine = Engine.open(index_dir)
+    engine.prepare()
+    return engine
 
 
 @pytest.fixture(scope="session")

@@ -100,7 +100,7 @@ def test_matches_from_stored_characters_equal_a_fresh_analysis(engine, query):
     found = engine.search(query, 1, 10)
     assert found.hits
     for hit in found.hits:
-        for lang, text in hit.record["texts"].items():
+        for lang, text in hit.record.texts.items():
             assert merge_spans(hit.spans.get(lang, ())) == find_matches(text, found.terms.get(lang, frozenset()))
 
 

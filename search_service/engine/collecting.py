@@ -1,17 +1,18 @@
-"""Collecting a search's matches in one pass: the best ones by score (with the proximity boost),
-how many fall in each year, and which records matched."""
+"""Collecting a search's matches in one pass: the best ones in the year range by score (with the
+proximity boost), how many fall in each year, and which records matched."""
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from weakref import WeakKeyDictionary
 
 from whoosh import collectors
 from whoosh.searching import Results
 
+from search_service.deadline import Deadline
 from search_service.engine import proximity
 from search_service.engine.scoring import WordMatcher
+from search_service.records import MAX_YEAR
 
 # The clock is read every this many matches: Whoosh's TimeLimitCollector instead starts a timer
 # thread per search (signals cannot be used in gunicorn's worker threads).
@@ -19,28 +20,34 @@ CHECK_CLOCK_EVERY = 64
 _YEARS: WeakKeyDictionary = WeakKeyDictionary()  # segment reader -> year of each of its records
 
 
+YearRange = tuple[int | None, int | None]  # first and last year, either open
+
+
 class PageCollector(collectors.TopCollector):
-    """The `limit` best matches by score, every match counted (no block skipping), the matches per
-    year, and the set of matched records.
+    """The `limit` best matches in the year range by score, every match counted (no block skipping),
+    the matches per year over every year, and the sets of matched records, in the range and in all.
 
     A match whose words could not score enough to enter a full page (each word's score is below its
     saturation limit) is counted but not scored. With `phrases`, a match that could reach the page
     gets their proximity boost, read from the query's own term matchers while they stand on it.
     Whoosh's own grouping asks the year column file for every match; here a segment's years are
     read once into memory. Keeping the matched set means joining result tiers never runs a query
-    again to learn what it matched.
+    again to learn what it matched; one pass gives both the hits in a year range and the counts
+    over every year, so a year-filtered search that reaches its deadline still has its hits.
     """
 
-    def __init__(self, limit: int, deadline: float, phrases: list[proximity.Phrase] | None = None,
-                 words_only: bool = False) -> None:
-        """`deadline`: a `time.monotonic()` past which collecting stops with `collectors.TimeLimit`
-        (the best matches found by then stay in `results()`). `words_only`: the query's score is the
-        sum of its words' scores (`querying.is_word_sum`)."""
+    def __init__(self, limit: int, deadline: Deadline, phrases: list[proximity.Phrase] | None = None,
+                 words_only: bool = False, years: YearRange | None = None) -> None:
+        """`deadline`: past it collecting stops with `collectors.TimeLimit` (the best matches found
+        by then stay in `results()`). `words_only`: the query's score is the sum of its words' scores
+        (`querying.is_word_sum`). `years`: only dated records in this range are hits."""
         # replace=0: Whoosh's periodic matcher replacement would rebuild the tree whose term and
         # word matchers are read here.
         super().__init__(limit=limit, usequality=False, replace=0)
         self.years: Counter = Counter()
         self.matched: set[int] = set()
+        self.in_range: set[int] = set() if years else self.matched
+        self._years = years
         self._phrases = phrases or []
         # The boost at most doubles a score.
         self._most = 2.0 if self._phrases else 1.0
@@ -56,7 +63,7 @@ class PageCollector(collectors.TopCollector):
         super().prepare(top_searcher, q, context.set(needs_current=True))
 
     def set_subsearcher(self, subsearcher, offset) -> None:
-        if time.monotonic() > self._deadline:
+        if self._deadline.passed():
             raise collectors.TimeLimit
         super().set_subsearcher(subsearcher, offset)
         self._segment_years = _years_of(subsearcher.reader())
@@ -68,11 +75,16 @@ class PageCollector(collectors.TopCollector):
         self._countdown -= 1
         if not self._countdown:
             self._countdown = CHECK_CLOCK_EVERY
-            if time.monotonic() > self._deadline:
+            if self._deadline.passed():
                 raise collectors.TimeLimit
         global_docnum = self.offset + sub_docnum
-        self.years[self._segment_years[sub_docnum]] += 1
+        year = self._segment_years[sub_docnum]
+        self.years[year] += 1
         self.matched.add(global_docnum)
+        if self._years:
+            if not in_years(year, self._years):
+                return 0
+            self.in_range.add(global_docnum)
         items = self.items
         if len(items) == self.limit and self._words_only and self._most * self._bound(sub_docnum) <= items[0][0]:
             return 0  # cannot enter the page
@@ -86,12 +98,23 @@ class PageCollector(collectors.TopCollector):
         return sum(word.max_quality() for word in self._words if word.is_active() and word.id() == sub_docnum)
 
     def all_ids(self):
-        return iter(sorted(self.matched))
+        return iter(sorted(self.in_range))
 
     def results(self) -> Results:
+        """The page's best hits; their `len()` counts every hit in the year range."""
         results = super().results()
-        results.docset = self.matched
+        results.docset = self.in_range
         return results
+
+
+def dated(year: int | None) -> bool:
+    """Whether a `year` column value is a record's year (an undated record has None or a number past MAX_YEAR)."""
+    return isinstance(year, int) and 0 < year <= MAX_YEAR
+
+
+def in_years(year: int | None, years: YearRange) -> bool:
+    first, last = years
+    return dated(year) and (first is None or year >= first) and (last is None or year <= last)
 
 
 def _leaves(matcher) -> proximity.Leaves:

@@ -61,12 +61,12 @@ def bonus(found: list[Phrase], leaves: Leaves, docnum: int) -> float:
         else:
             # Positions are decoded only once every word is known to be in the field.
             positions = [{p for leaf, _ in here for p in leaf.value_as("positions")} for here in steps]
-            if _in_order(positions, phrase.slop):
+            if in_order(positions, phrase.slop):
                 near_words.update((id(word), word) for here in steps for _, word in here)
     return sum(word.score() for word in near_words.values())
 
 
-def _in_order(words: list[set[int]], slop: int) -> bool:
+def in_order(words: list[set[int]], slop: int) -> bool:
     """True when one position of each word follows one of the word before by 1 to `slop`."""
     reached = sorted(words[0])
     for positions in words[1:]:

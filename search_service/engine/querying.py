@@ -13,6 +13,8 @@ from whoosh.qparser.plugins import PhrasePlugin
 
 from search_service.errors import QueryError
 from search_service.text.analysis import is_stop_term, words
+from search_service.deadline import Deadline
+from search_service.engine.phrases import Phrase
 from search_service.engine.schema import FIELD_BOOSTS, TEXT_FIELDS
 from search_service.engine.scoring import CombinedTerm
 
@@ -32,7 +34,7 @@ class _AlternativesPhrasePlugin(PhrasePlugin):
     """Phrases whose words may have several terms at one position (lemmas, hyphen parts).
 
     Whoosh's own phrase node lists every token as the next word, which breaks as soon as a word has
-    two lemmas; here each position becomes an Or of its alternatives inside a Sequence.
+    two lemmas; here each position becomes an Or of its alternatives inside a `Phrase`.
     """
 
     class PhraseNode(PhrasePlugin.PhraseNode):
@@ -51,7 +53,7 @@ class _AlternativesPhrasePlugin(PhrasePlugin):
             if len(steps) == 1:
                 q = steps[0]
             else:
-                q = query.Sequence(steps, slop=self.slop, boost=self.boost)
+                q = Phrase(steps, slop=self.slop, boost=self.boost)
             return syntax.attach(q, self)
 
     class PhraseTagger(PhrasePlugin.PhraseTagger):
@@ -88,8 +90,10 @@ def make_parser(schema, fields: tuple[str, ...], all_words: bool, plain: bool = 
     return parser
 
 
-def parse(schema, text: str, fields: tuple[str, ...], all_words: bool) -> query.Query:
-    """Parse user text; raise QueryError when there is nothing to search for."""
+def parse(schema, text: str, fields: tuple[str, ...], all_words: bool, deadline: Deadline | None = None
+          ) -> query.Query:
+    """Parse user text; raise QueryError when there is nothing to search for. Its phrases stop
+    checking word positions at `deadline`."""
     if not text or not text.strip():
         raise QueryError("the query is empty: type one or more words")
     if len(text) > MAX_QUERY_LENGTH:
@@ -109,7 +113,15 @@ def parse(schema, text: str, fields: tuple[str, ...], all_words: bool) -> query.
     for leaf in q.leaves():
         if isinstance(leaf, query.Prefix) and len(leaf.text) < MIN_PREFIX_CHARS:
             raise QueryError(f"`{leaf.text}*` is too short: type at least {MIN_PREFIX_CHARS} letters before *")
+    _set_deadline(q, deadline)
     return optional_stop_words(q) if all_words else without_stop_words(q)
+
+
+def _set_deadline(q: query.Query, deadline: Deadline | None) -> None:
+    if isinstance(q, Phrase):
+        q.deadline = deadline
+    for child in q.children():
+        _set_deadline(child, deadline)
 
 
 def _parse_words(parser: qparser.QueryParser, text: str) -> query.Query:

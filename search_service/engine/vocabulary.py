@@ -1,6 +1,6 @@
 """Near terms from the index vocabulary: archive typos, names in the other script, irregular forms.
 
-The engine widens a query with these after its exact terms (see `index.Engine.search`), so a
+The engine widens a query with these after its exact terms (see `tiers.search`), so a
 record found only through one never ranks above a record found by the words as typed.
 """
 

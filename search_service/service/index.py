@@ -9,8 +9,13 @@ from search_service.engine.build.generations import current_generation
 
 
 def open_index(index_dir: Path, time_limit: float) -> Engine:
-    """The index in `index_dir`, following new publications; IndexMissing when there is none."""
-    return Engine.open(index_dir, time_limit)
+    """The index in `index_dir`, following new publications; IndexMissing when there is none.
+
+    Returns once its near-term vocabulary is built: a one-off per process, kept out of the first
+    search's time limit (a later publication's is built in the background)."""
+    engine = Engine.open(index_dir, time_limit)
+    engine.prepare()
+    return engine
 
 
 def has_index(index_dir: Path) -> bool:

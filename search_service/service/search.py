@@ -7,16 +7,16 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from search_service.engine import Engine, EngineResult
+from search_service.deadline import Deadline
+from search_service.engine import Engine, EngineHit, EngineResult, Filters
 from search_service.errors import QueryError
 from search_service.text.keyboard import switch_layout
-from search_service.records import LANGUAGES
+from search_service.records import LANGUAGES, MAX_YEAR, MIN_YEAR
 from search_service.service.snippets import passage_snippets
 from search_service.service.highlight import merge_spans
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000
-MIN_YEAR, MAX_YEAR = 1, 9999  # record dates are four-digit years
 # A query finding this few records is checked against its twin typed on the other keyboard layout,
 # which replaces it when it finds many times more (`cjdtn` finds nothing, `совет` a lot).
 FEW_HITS = 3
@@ -125,41 +125,39 @@ def _language(value: str | None) -> str | None:
 
 
 def search(engine: Engine, options: SearchOptions) -> SearchResult:
-    """Run a query; raises QueryError for a query that cannot be run."""
+    """Run a query under one deadline, made now and handed to every step (parsing, each tier, the
+    keyboard-layout twin, the suggestion, the snippets); raises QueryError for a query that cannot be run."""
     started = time.perf_counter()
-    # The time limit counts searching and snippets, not the one-off loading of a new generation's
-    # near-term vocabulary (built in the background as soon as the generation opens).
-    engine.prepare()
-    deadline = time.perf_counter() + engine.time_limit
-    found = _engine_search(engine, options.query, options)
+    deadline = Deadline.after(engine.time_limit)
+    found = _engine_search(engine, options.query, options, deadline)
     corrected = None
     if found.total <= FEW_HITS and not found.timed_out:
         twin = switch_layout(options.query)
-        twin_found = _engine_search(engine, twin, options, quiet=True) if twin else None
+        twin_found = _engine_search(engine, twin, options, deadline, quiet=True) if twin else None
         if _twin_is_better(found, twin_found):
             found, corrected = twin_found, Correction(twin, "keyboard_layout")
     suggestion = None
     if not found.total and not found.years and not found.timed_out:
-        suggestion = engine.suggest(corrected.query if corrected else options.query, options.lang)
-    timed_out = found.timed_out
-    hits = []
+        suggestion = engine.suggest(corrected.query if corrected else options.query, options.lang, deadline)
+    hits, late = [], False
     for engine_hit in found.hits:
-        record = engine_hit.record
-        # Past the time limit the remaining hits get their texts' openings, unhighlighted (cheap).
-        late = time.perf_counter() > deadline
-        timed_out = timed_out or late
-        texts = {lang: text for lang, text in record["texts"].items() if options.lang in (None, lang)}
-        matches = {lang: [] if late else merge_spans(engine_hit.spans.get(lang, ()))
-                   for lang, text in texts.items()}
-        shown = passage_snippets(texts, matches, engine_hit.alignment)
-        hits.append(Hit(id=engine_hit.id, title=record.get("title") or "", date=record.get("date"),
-                        citation=record.get("citation") or "", score=round(engine_hit.score, 4), snippets=shown.html,
-                        passages=shown.passages, anchor=shown.anchor))
+        late = late or deadline.passed()
+        hits.append(_hit(engine_hit, options.lang, highlight=not late))
     took_ms = round((time.perf_counter() - started) * 1000, 2)
     return SearchResult(query=options.query, total=found.total, page=options.page, per_page=options.per_page,
                         took_ms=took_ms, hits=hits, relaxed=found.relaxed,
-                        years=[YearCount(year, count) for year, count in found.years.items()], timed_out=timed_out,
-                        corrected=corrected, suggestion=suggestion)
+                        years=[YearCount(year, count) for year, count in found.years.items()],
+                        timed_out=found.timed_out or late, corrected=corrected, suggestion=suggestion)
+
+
+def _hit(found: EngineHit, lang: str | None, highlight: bool) -> Hit:
+    """A hit with its snippets; without `highlight` (past the deadline), its texts' openings (cheap)."""
+    record = found.record
+    texts = {code: text for code, text in record.texts.items() if lang in (None, code)}
+    matches = {code: merge_spans(found.spans.get(code, ())) if highlight else [] for code in texts}
+    shown = passage_snippets(texts, matches, found.alignment)
+    return Hit(id=found.id, title=record.title, date=record.date, citation=record.citation,
+               score=round(found.score, 4), snippets=shown.html, passages=shown.passages, anchor=shown.anchor)
 
 
 def _twin_is_better(found: EngineResult, twin: EngineResult | None) -> bool:
@@ -174,11 +172,13 @@ def _twin_is_better(found: EngineResult, twin: EngineResult | None) -> bool:
     return found.relaxed or twin.total >= max(1, found.total * LAYOUT_ADVANTAGE)
 
 
-def _engine_search(engine: Engine, text: str, options: SearchOptions, quiet: bool = False) -> EngineResult | None:
+def _engine_search(engine: Engine, text: str, options: SearchOptions, deadline: Deadline,
+                   quiet: bool = False) -> EngineResult | None:
     """The engine's answer for `text` with the options' page and filters; None for an unusable
     `text` when `quiet` (a switched layout can turn a query into one the parser refuses)."""
+    filters = Filters(lang=options.lang, year_from=options.year_from, year_to=options.year_to)
     try:
-        return engine.search(text, options.page, options.per_page, options.lang, options.year_from, options.year_to)
+        return engine.search(text, options.page, options.per_page, filters, deadline)
     except QueryError:
         if quiet:
             return None

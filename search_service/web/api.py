@@ -8,7 +8,8 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, current_app, jsonify, request
 
 from search_service.service.search import search
-from search_service.web.requests import engine, json_error, search_options
+from search_service.service.documents import count, document
+from search_service.web.requests import json_error, search_index, search_options
 
 blueprint = Blueprint("api", __name__)
 OPENAPI = files("search_service.web").joinpath("openapi.json").read_bytes()
@@ -17,7 +18,7 @@ OPENAPI = files("search_service.web").joinpath("openapi.json").read_bytes()
 @blueprint.get("/api/search")
 def api_search():
     options = search_options(request)
-    result = search(engine(), options)
+    result = search(search_index(), options)
     # The dataclasses' own fields, copied one level deep: dataclasses.asdict deep-copies every
     # snippet string and list, a tenth of a millisecond per hit.
     body = dict(vars(result))
@@ -35,10 +36,10 @@ def _hit_json(hit, query: str) -> dict:
 
 @blueprint.get("/api/documents/<path:record_id>")
 def api_document(record_id: str):
-    record = engine().document(record_id)
+    record = document(search_index(), record_id)
     if record is None:
         return json_error("not_found", f"no record with id {record_id[:200]!r}", 404)
-    return jsonify(record)
+    return jsonify(record.to_json())
 
 
 @blueprint.get("/api/openapi.json")
@@ -49,7 +50,7 @@ def openapi():
 
 @blueprint.get("/health")
 def health():
-    return jsonify({"status": "ok", "documents": engine().count()})
+    return jsonify({"status": "ok", "documents": count(search_index())})
 
 
 def document_url(record_id: str, query: str = "", anchor: str = "") -> str:

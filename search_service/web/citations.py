@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from search_service.records import Record
+
 _RIS_ORDER = ("TY", "ID", "TI", "PY", "DA", "AB", "N1", "LA", "UR")
 _LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$",
                    "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
@@ -19,32 +21,32 @@ def _one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def ris(record: dict, url: str) -> str:
+def ris(record: Record, url: str) -> str:
     """The record as one RIS reference (type GEN: archival records are of many kinds)."""
-    date = record.get("date") or ""
+    date = record.date or ""
     fields = {
         "TY": "GEN",
-        "ID": record["id"],
-        "TI": _one_line(record.get("title")) or record["id"],
+        "ID": record.id,
+        "TI": _one_line(record.title) or record.id,
         "PY": date[:4],
         # RIS dates are YYYY/MM/DD/ with empty parts for what is unknown.
         "DA": "/".join((date.split("-") + ["", ""])[:3]) + "/" if date else "",
-        "AB": _one_line(record.get("summary")),
-        "N1": _one_line(record.get("citation")),
-        "LA": ", ".join(sorted(record.get("texts", {}))),
+        "AB": _one_line(record.summary),
+        "N1": _one_line(record.citation),
+        "LA": ", ".join(sorted(record.texts)),
         "UR": url,
     }
     lines = [f"{tag}  - {fields[tag]}" for tag in _RIS_ORDER if fields[tag]]
     return "\r\n".join(lines + ["ER  - ", ""])
 
 
-def bibtex(record: dict, url: str) -> str:
+def bibtex(record: Record, url: str) -> str:
     """The record as one BibTeX @misc entry; the key is the record id with BibTeX-safe characters."""
-    date = record.get("date") or ""
-    key = re.sub(r"[^A-Za-z0-9:._-]", "-", record["id"])
-    fields = [("title", _one_line(record.get("title")) or record["id"]), ("year", date[:4]),
-              ("date", date), ("note", _one_line(record.get("citation"))),
-              ("abstract", _one_line(record.get("summary"))), ("language", ", ".join(sorted(record.get("texts", {})))),
+    date = record.date or ""
+    key = re.sub(r"[^A-Za-z0-9:._-]", "-", record.id)
+    fields = [("title", _one_line(record.title) or record.id), ("year", date[:4]),
+              ("date", date), ("note", _one_line(record.citation)),
+              ("abstract", _one_line(record.summary)), ("language", ", ".join(sorted(record.texts))),
               ("url", url)]
     body = ",\n".join(f"  {name} = {{{_latex(value) if name != 'url' else value}}}"
                       for name, value in fields if value)

@@ -11,16 +11,14 @@ from flask import Blueprint, Response, abort, g, render_template, request, url_f
 from markupsafe import Markup
 
 from search_service.web import citations
-from search_service.text.alignment import Alignment
 from search_service.web.api import document_url
 from search_service.errors import QueryError
+from search_service.service.documents import document, record_view
 from search_service.web.i18n import UI_LANGUAGES, Translator, choose_language, widget_messages
-from search_service.service.snippets import passage_anchor
 from search_service.records import LANGUAGES
 from search_service.service.search import SearchOptions, SearchResult, clean_query, search
-from search_service.service.highlight import find_matches, mark
 from search_service.web.timeline import bars
-from search_service.web.requests import engine, search_options
+from search_service.web.requests import search_index, search_options
 
 blueprint = Blueprint("pages", __name__)
 UI_COOKIE = "ui"
@@ -63,39 +61,10 @@ def embed_page():
 
 @blueprint.get("/documents/<path:record_id>")
 def document_page(record_id: str):
-    found = engine().aligned_document(record_id)
-    if found is None:
+    view = record_view(search_index(), record_id, (request.args.get("q") or "").strip())
+    if view is None:
         abort(404)
-    record, alignment = found
-    query = (request.args.get("q") or "").strip()
-    terms = {}
-    if query:
-        try:
-            terms = engine().query_terms(query)
-        except QueryError:
-            terms = {}
-    languages = [lang for lang in LANGUAGES if record["texts"].get(lang)]
-    rows = _aligned_rows(record["texts"], alignment, terms)
-    known = {"id", "title", "date", "summary", "citation", "texts"}
-    metadata = {key: value for key, value in record.items() if key not in known and value}
-    return render_template("document.html", record=record, languages=languages, rows=rows, query=query,
-                           metadata=metadata)
-
-
-def _aligned_rows(texts: dict[str, str], alignment: Alignment, terms: dict[str, frozenset[str]]
-                  ) -> list[dict[str, list[tuple[str, Markup]]]]:
-    """One row per aligned group: for each language, its passages there as (element id, marked HTML)."""
-    rows = []
-    for bead in alignment.beads:
-        row: dict[str, list[tuple[str, Markup]]] = {}
-        for lang, indices in (("ru", bead.ru), ("en", bead.en)):
-            row[lang] = []
-            for index in indices:
-                passage = texts[lang][slice(*alignment.spans[lang][index])]
-                marked = mark(passage, find_matches(passage, terms.get(lang, frozenset())))
-                row[lang].append((passage_anchor(lang, index), Markup(marked)))
-        rows.append(row)
-    return rows
+    return render_template("document.html", view=view, record=view.record)
 
 
 @blueprint.get("/documents/<record_id>/cite.ris")
@@ -139,7 +108,7 @@ def _results_context(endpoint: str) -> dict:
     if query:
         try:
             options = search_options(request)
-            result = search(engine(), options)
+            result = search(search_index(), options)
         except QueryError as exc:
             error = str(exc)
 
@@ -176,7 +145,7 @@ def _switch_url(ui: str) -> str:
 
 
 def _citation(record_id: str, render, extension: str, mimetype: str):
-    record = engine().document(record_id)
+    record = document(search_index(), record_id)
     if record is None:
         abort(404)
     url = request.url_root.rstrip("/") + document_url(record_id)

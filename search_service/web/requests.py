@@ -1,4 +1,4 @@
-"""What the Flask blueprints share: the application's engine, search options from a request, the JSON error."""
+"""What the Flask blueprints share: the application's index, search options from a request, the JSON error."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from search_service.service.index import open_index
 from search_service.service.search import PARAMETERS, SearchOptions, options_from
 
 
-def engine():
-    """The application's engine, opened on first use (so a server can start before an index exists)."""
+def search_index():
+    """The application's index, opened on first use (so a server can start before an index exists)."""
     if current_app.extensions.get("search_engine") is None:
         config = current_app.config["SEARCH"]
         current_app.extensions["search_engine"] = open_index(config.index_dir, config.time_limit)

@@ -1,0 +1,172 @@
+"""The search tiers: records with every word, then records with most words, then records found
+only through near terms; all under one deadline, in one pass per tier.
+
+A record found by a later tier never outranks one found by an earlier tier. The year range narrows
+the hits but not the decision to relax nor the per-year counts, so a timeline drawn from `years`
+shows where the same query finds records outside the range.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from whoosh import collectors, query
+from whoosh.searching import Results, Searcher
+
+from search_service.deadline import Deadline
+from search_service.engine import proximity, querying
+from search_service.engine.collecting import PageCollector, YearRange, dated
+from search_service.engine.reader import PublishedIndex, stored_record
+from search_service.engine.schema import LANGUAGE_FIELDS, TEXT_FIELDS
+from search_service.engine.spans import Spans, query_terms, term_spans
+from search_service.records import Record
+from search_service.text.alignment import Alignment
+
+# When fewer records than this have every word, records with most words follow them (a page).
+MIN_ALL_WORDS_HITS = 10
+# Records found only through near terms come after every exact match; past this many exact matches
+# they would start beyond the fifth page, so the near tier is not searched (it costs about as much
+# as the first: bench/forgiving.py).
+NEAR_WHEN_FEWER_THAN = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    lang: str | None = None  # search this language's text only
+    year_from: int | None = None
+    year_to: int | None = None
+
+    @property
+    def years(self) -> YearRange | None:
+        return (self.year_from, self.year_to) if self.year_from is not None or self.year_to is not None else None
+
+
+@dataclass(frozen=True)
+class EngineHit:
+    id: str
+    score: float
+    record: Record
+    alignment: Alignment
+    spans: Spans  # language -> (start, end, term) of query terms in its text, in order
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    total: int
+    hits: list[EngineHit]
+    terms: dict[str, frozenset[str]]  # field -> index terms a hit may be highlighted for
+    relaxed: bool  # no record had every word, so records with most words were returned
+    years: dict[int, int]  # year -> matching records, over every year (the year range left out)
+    timed_out: bool = False  # the deadline stopped the search: hits, total and years are what was found by then
+
+
+@dataclass
+class _Tier:
+    """One tier's run: hits in the year range, how many records matched in all years, per-year counts."""
+
+    results: Results
+    matched: int
+    years: Counter
+    timed_out: bool
+
+
+def fields_for(lang: str | None) -> tuple[str, ...]:
+    """The fields a search in `lang` (None: both languages) looks in."""
+    if lang is None:
+        return TEXT_FIELDS
+    return tuple(f for f in TEXT_FIELDS if f not in LANGUAGE_FIELDS or f == lang)
+
+
+def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: Filters,
+           deadline: Deadline) -> EngineResult:
+    """The page of hits for `text`; records with every word, then (when fewer than MIN_ALL_WORDS_HITS
+    have them all, for words as typed, or none does) records with the most words (`relaxed` when
+    none has them all), then, when they are fewer than NEAR_WHEN_FEWER_THAN, records with every
+    word only through near terms (archive typos, the other script's spelling of a name, English
+    irregular forms). At the deadline it answers with what it found, flagged `timed_out`."""
+    searcher = index.searcher()
+    run = _Runner(searcher, page * per_page, filters, deadline)
+    fields = fields_for(filters.lang)
+    q = querying.parse(searcher.schema, text, fields, all_words=True, deadline=deadline)
+    querying.check_expansion(q, searcher.reader())
+    # Only records with every word can have them all close together: the proximity boost is for them.
+    found = run(q, querying.proximity_query(searcher.schema, text, fields))
+    most_q = _most_words_query(searcher, text, fields, q, found, deadline)
+    relaxed = most_q is not None and not found.matched
+    if most_q is not None:
+        found = _below(found, run(most_q), superset=True)
+    exact = most_q or q
+    wide = None
+    if found.matched < NEAR_WHEN_FEWER_THAN and not found.timed_out:
+        vocabulary = index.vocabulary(deadline)
+        wide = querying.widen(q, vocabulary.near_terms) if vocabulary else None
+        found.timed_out = vocabulary is None
+    if wide is not None:
+        near = run(wide, without=exact)
+        relaxed = relaxed and not near.matched
+        found = _below(found, near)
+    return _result(searcher, found, page, per_page, relaxed, query_terms(searcher, exact, wide))
+
+
+class _Runner:
+    """Runs one tier's query with the search's page size, filters and deadline."""
+
+    def __init__(self, searcher: Searcher, limit: int, filters: Filters, deadline: Deadline) -> None:
+        self.searcher, self.limit, self.deadline, self.years = searcher, limit, deadline, filters.years
+        self.lang = query.Term("langs", filters.lang) if filters.lang else None
+
+    def __call__(self, q: query.Query, phrase: query.Query | None = None, without: query.Query | None = None
+                 ) -> _Tier:
+        """`q`'s hits until the deadline; `without`'s matches left out; with `phrase`, the best hits
+        get its proximity boost (see `proximity.py`)."""
+        if self.lang is not None:
+            # In the query, not as a FilterCollector: that one runs the collecting loop itself and
+            # would bypass the page collector's own (years, proximity, the deadline).
+            q = query.Require(q, self.lang)
+        if without is not None:
+            q = query.AndNot(q, without)
+        collector = PageCollector(self.limit, self.deadline, proximity.phrases(phrase) if phrase is not None else None,
+                                  words_only=querying.is_word_sum(q), years=self.years)
+        timed_out = False
+        try:
+            self.searcher.search_with_collector(q, collector)
+        except collectors.TimeLimit:
+            timed_out = True
+        return _Tier(collector.results(), len(collector.matched), collector.years, timed_out)
+
+
+def _most_words_query(searcher: Searcher, text: str, fields: tuple[str, ...], q: query.Query, found: _Tier,
+                      deadline: Deadline) -> query.Query | None:
+    """The most-words query, when the records with every word are too few to fill a page: words as
+    typed only (a query with operators or phrases gets them only when no record has every word),
+    never for a query that excludes something, and not when it is the all-words query itself."""
+    few = not found.matched or (found.matched < MIN_ALL_WORDS_HITS and querying.is_plain(text))
+    if not few or found.timed_out or querying.has_negation(q):
+        return None
+    most_q = querying.parse(searcher.schema, text, fields, all_words=False, deadline=deadline)
+    return None if most_q == q else most_q
+
+
+def _below(first: _Tier, more: _Tier, superset: bool = False) -> _Tier:
+    """`first`'s hits, then the hits of `more` that are not among them. `superset`: `more` matches
+    every record `first` does (its counts replace first's); else the two match apart."""
+    if first.results.is_empty():
+        results = more.results
+    else:
+        first.results.extend(more.results)
+        results = first.results
+    matched = more.matched if superset else first.matched + more.matched
+    years = more.years if superset else first.years + more.years
+    return _Tier(results, matched, years, first.timed_out or more.timed_out)
+
+
+def _result(searcher: Searcher, found: _Tier, page: int, per_page: int, relaxed: bool,
+            terms: dict[str, frozenset[str]]) -> EngineResult:
+    page_hits = found.results[(page - 1) * per_page:page * per_page]
+    spans = term_spans(searcher, [hit.docnum for hit in page_hits], terms)
+    hits = [EngineHit(hit["id"], float(hit.score), *stored_record(hit.fields()), spans[hit.docnum])
+            for hit in page_hits]
+    years = dict(sorted((year, count) for year, count in found.years.items() if dated(year)))
+    return EngineResult(total=len(found.results), hits=hits, terms=terms, relaxed=relaxed, years=years,
+                        timed_out=found.timed_out)

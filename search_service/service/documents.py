@@ -1,0 +1,68 @@
+"""Reading records: one record as data, and the record page's view of it with a query's words marked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from search_service.deadline import Deadline
+from search_service.engine import Engine
+from search_service.errors import QueryError
+from search_service.records import LANGUAGES, Record
+from search_service.service.highlight import find_matches, mark
+from search_service.service.snippets import passage_anchor
+from search_service.text.alignment import Alignment
+
+# One aligned group of passages: for each language, its passages there as (element id, marked HTML).
+Row = dict[str, list[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """What a record page shows: the record, its languages, its aligned passages, its other metadata."""
+
+    record: Record
+    languages: list[str]
+    rows: list[Row]
+    metadata: dict[str, str]  # keys beyond the record format's own (translator, collection, ...) with a value
+    query: str
+
+
+def document(engine: Engine, record_id: str) -> Record | None:
+    return engine.document(record_id)
+
+
+def count(engine: Engine) -> int:
+    """How many records the served generation holds."""
+    return engine.count()
+
+
+def record_view(engine: Engine, record_id: str, query: str = "") -> RecordView | None:
+    """The record page's view of a record, the words `query` matches marked (a query that cannot be
+    run marks nothing); None for an unknown id."""
+    found = engine.aligned_document(record_id)
+    if found is None:
+        return None
+    record, alignment = found
+    terms = {}
+    if query:
+        try:
+            terms = engine.query_terms(query, Deadline.after(engine.time_limit))
+        except QueryError:
+            terms = {}
+    languages = [lang for lang in LANGUAGES if record.texts.get(lang)]
+    metadata = {key: value for key, value in record.metadata.items() if value}
+    return RecordView(record, languages, _aligned_rows(record.texts, alignment, terms), metadata, query)
+
+
+def _aligned_rows(texts: dict[str, str], alignment: Alignment, terms: dict[str, frozenset[str]]) -> list[Row]:
+    rows = []
+    for bead in alignment.beads:
+        row: Row = {}
+        for lang, indices in (("ru", bead.ru), ("en", bead.en)):
+            row[lang] = []
+            for index in indices:
+                passage = texts[lang][slice(*alignment.spans[lang][index])]
+                marked = mark(passage, find_matches(passage, terms.get(lang, frozenset())))
+                row[lang].append((passage_anchor(lang, index), marked))
+        rows.append(row)
+    return rows
