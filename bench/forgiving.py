@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     query_set = quality.QUERY_SETS[args.name]
     from search_service.engine import Engine, querying
     from search_service.errors import QueryError
-    from search_service.engine.reader import NEAR_WHEN_FEWER_THAN
+    from search_service.engine.tiers import NEAR_WHEN_FEWER_THAN, fields_for
 
     sources = quality.index_sources()
     from search_service.service.search import search
@@ -60,17 +60,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     engine = Engine.open(index_dir)
     started = time.perf_counter()
-    engine._near_terms()
+    vocabulary = engine.index.vocabulary()
     print(f"{query_set.name}: {engine.count():,} records; vocabulary built in {time.perf_counter() - started:.2f} s")
     texts = [query.text for query in load_queries(query_set.queries)]
     widened = second_tier = 0
-    searcher = engine._searcher()
+    searcher = engine.index.searcher()
     for text in texts:
         try:
-            q = querying.parse(searcher.schema, text, engine._fields(None), all_words=True)
+            q = querying.parse(searcher.schema, text, fields_for(None), all_words=True)
         except QueryError:
             continue
-        if querying.widen(q, engine._near_terms().near_terms) is not None:
+        if querying.widen(q, vocabulary.near_terms) is not None:
             widened += 1
             second_tier += len(searcher.search(q, limit=1)) < NEAR_WHEN_FEWER_THAN
     print(f"  {len(texts)} queries: {widened} have near terms, {second_tier} of them search the second tier "
