@@ -51,19 +51,25 @@ def bonus(found: list[Phrase], leaves: Leaves, docnum: int) -> float:
     (each word once). They are the query's own words, so this is at most the record's score."""
     near_words: dict[int, Matcher] = {}
     for phrase in found:
-        steps = []
-        for alternatives in phrase.words:
-            here = [entry for text in alternatives if (entry := leaves.get((phrase.field, text))) is not None
-                    and entry[0].is_active() and entry[0].id() == docnum]
-            if not here:
-                break
-            steps.append(here)
-        else:
-            # Positions are decoded only once every word is known to be in the field.
-            positions = [{p for leaf, _ in here for p in leaf.value_as("positions")} for here in steps]
-            if in_order(positions, phrase.slop):
-                near_words.update((id(word), word) for here in steps for _, word in here)
+        steps = _on_record(phrase, leaves, docnum)
+        # Positions are decoded only once every word is known to be in the field.
+        if steps and in_order([{p for leaf, _ in here for p in leaf.value_as("positions")} for here in steps],
+                              phrase.slop):
+            near_words.update((id(word), word) for here in steps for _, word in here)
     return sum(word.score() for word in near_words.values())
+
+
+def _on_record(phrase: Phrase, leaves: Leaves, docnum: int) -> list[list[tuple[Matcher, Matcher]]] | None:
+    """For each word of the phrase, the (term, word) matchers of its alternatives standing on record
+    `docnum`; None when a word is not in the record's field."""
+    steps = []
+    for alternatives in phrase.words:
+        here = [entry for text in alternatives if (entry := leaves.get((phrase.field, text))) is not None
+                and entry[0].is_active() and entry[0].id() == docnum]
+        if not here:
+            return None
+        steps.append(here)
+    return steps
 
 
 def in_order(words: list[set[int]], slop: int) -> bool:

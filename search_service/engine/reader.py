@@ -9,6 +9,7 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import Future, TimeoutError
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -40,8 +41,7 @@ class PublishedIndex:
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
         load_dictionaries()  # here, not inside the first search's time limit
-        self._vocabulary: tuple[Path, Vocabulary] | None = None  # near terms of the generation served
-        self._vocabulary_lock = threading.Lock()
+        self._vocabulary: Future[Vocabulary] = Future()  # near terms of the generation served, being built
         self._refresh()
 
     def _refresh(self) -> None:
@@ -73,8 +73,9 @@ class PublishedIndex:
                 raise
             log.exception("cannot open %s; still serving %s", generation, self._open[0])
             return
-        # Built now, in the background, rather than in the first search (seconds on a large index).
-        threading.Thread(target=self.vocabulary, daemon=True).start()
+        # Seconds on a large index: built in the background, never inside a search.
+        self._vocabulary = vocabulary = Future()
+        threading.Thread(target=_build_vocabulary, args=(vocabulary, self._open[1]), daemon=True).start()
 
     def searcher(self) -> Searcher:
         """This thread's searcher, reopened when a new generation has been published."""
@@ -103,19 +104,18 @@ class PublishedIndex:
         return stored_record(stored) if stored else None
 
     def vocabulary(self, deadline: Deadline | None = None) -> Vocabulary | None:
-        """The near-term vocabulary of the generation served, built on first use after a publication;
-        None when it is still being built at `deadline`."""
-        generation, index = self._open
-        if not self._vocabulary_lock.acquire(timeout=-1 if deadline is None else deadline.left()):
-            return None
+        """The near-term vocabulary of the generation served; None when it is still being built at `deadline`."""
         try:
-            if self._vocabulary is None or self._vocabulary[0] != generation:
-                if self._vocabulary is not None:
-                    self._vocabulary[1].close()
-                self._vocabulary = generation, Vocabulary(index)
-            return self._vocabulary[1]
-        finally:
-            self._vocabulary_lock.release()
+            return self._vocabulary.result(timeout=None if deadline is None else deadline.left())
+        except TimeoutError:
+            return None
+
+
+def _build_vocabulary(future: Future, index: whoosh_index.Index) -> None:
+    try:
+        future.set_result(Vocabulary(index))
+    except BaseException as exc:  # handed to the searches that wait for it
+        future.set_exception(exc)
 
 
 def stored_record(stored: dict) -> tuple[Record, Alignment]:

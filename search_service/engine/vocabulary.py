@@ -51,9 +51,6 @@ class Vocabulary:
         self.near_terms = lru_cache(maxsize=10_000)(self.near_terms)
         irregular_stems("went")  # loads lemminflect's tables (about a second) here rather than in a search
 
-    def close(self) -> None:
-        self._reader.close()
-
     def near_terms(self, term: str) -> tuple[str, ...]:
         """Terms a record may hold for query term `term`: irregular lemmas, archive typos, other-script spellings."""
         if _CYRILLIC.search(term):

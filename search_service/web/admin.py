@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, request, url_for
 
 from search_service.service import jobs
-from search_service.web.requests import json_error
+from search_service.web.errors import json_error
 
 blueprint = Blueprint("admin", __name__, url_prefix="/api/admin")
 _OPTIONS = ("full", "skip_bad")

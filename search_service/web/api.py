@@ -9,7 +9,8 @@ from flask import Blueprint, current_app, jsonify, request
 
 from search_service.service.search import search
 from search_service.service.documents import count, document
-from search_service.web.requests import json_error, search_index, search_options
+from search_service.web.errors import json_error
+from search_service.web.requests import search_index, search_options
 
 blueprint = Blueprint("api", __name__)
 OPENAPI = files("search_service.web").joinpath("openapi.json").read_bytes()

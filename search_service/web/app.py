@@ -6,13 +6,10 @@ from flask import Flask, request
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from search_service.web import admin, api, pages
+from search_service.web import admin, api, errors, pages
 from search_service.config import Config
-from search_service.errors import IndexMissing, QueryError
-from search_service.web.requests import json_error
 
 # Pages load nothing from elsewhere and run no inline script; only /embed may be framed by other sites.
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -49,34 +46,7 @@ def create_app(config: Config | None = None) -> Flask:
     limiter.exempt(api.health)
     limiter.exempt(api.openapi)
 
-    @app.errorhandler(QueryError)
-    def query_error(error: QueryError):
-        return _error("bad_query", str(error), 400)
-
-    @app.errorhandler(IndexMissing)
-    def index_missing(error: IndexMissing):
-        return _error("index_missing", str(error), 503)
-
-    @app.errorhandler(404)
-    def not_found(error):
-        return _error("not_found", f"nothing at {request.path}", 404)
-
-    @app.errorhandler(405)
-    def method_not_allowed(error):
-        return _error("method_not_allowed", f"{request.method} is not allowed on {request.path}", 405)
-
-    @app.errorhandler(429)
-    def too_many_requests(error):
-        return _error("rate_limited", f"too many requests from your address (the limit is {error.description}); "
-                                     "wait as many seconds as Retry-After says", 429)
-
-    @app.errorhandler(HTTPException)
-    def other_http_error(error: HTTPException):
-        return _error(error.name.lower().replace(" ", "_"), error.description or error.name, error.code or 500)
-
-    @app.errorhandler(500)
-    def internal_error(error):
-        return _error("internal", "the server failed to answer; the error was logged", 500)
+    errors.register(app)
 
     @app.after_request
     def security_headers(response):
@@ -86,11 +56,3 @@ def create_app(config: Config | None = None) -> Flask:
         return response
 
     return app
-
-
-def _error(code: str, message: str, status: int):
-    """JSON for the API and for clients that do not ask for HTML; an error page for browsers."""
-    if request.path.startswith("/api/") or request.path == "/health" or not request.accept_mimetypes.accept_html:
-        return json_error(code, message, status)
-    return pages.error_page(message, status)
-

@@ -93,10 +93,6 @@ def widget_script():
     return response
 
 
-def error_page(message: str, status: int):
-    return render_template("error.html", message=message, status=status), status
-
-
 def _results_context(endpoint: str) -> dict:
     """What the search page and its iframe variant show for the current query string."""
     args = request.args

@@ -1,10 +1,10 @@
-"""What the Flask blueprints share: the application's index, search options from a request, the JSON error."""
+"""What the Flask blueprints read from a request: the application's index and the search options."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote_to_bytes
 
-from flask import Request, current_app, jsonify
+from flask import Request, current_app
 
 from search_service.errors import QueryError
 from search_service.service.index import open_index
@@ -32,8 +32,3 @@ def search_options(request: Request) -> SearchOptions:
         if len(args.getlist(name)) > 1:
             raise QueryError(f"{name} is given {len(args.getlist(name))} times; give it once")
     return options_from(args)
-
-
-def json_error(code: str, message: str, status: int):
-    """`{"error": {"code", "message"}}` with a 4xx/5xx status."""
-    return jsonify({"error": {"code": code, "message": message}}), status
