@@ -3,7 +3,7 @@
 Whoosh's `Sequence` compares every position of one word with every position of the next (its
 SpanNear), before a collector's clock is ever read: a two-word phrase whose words stand 20,000
 times each in one long record took 20 s. Here each candidate record's positions are read once per
-word, at most MAX_POSITIONS of each term, and checked in order with a binary search each
+word, at most `proximity.MAX_POSITIONS` of each term, and checked in order with a binary search each
 (`proximity.in_order`); the request's deadline is read between records.
 """
 
@@ -15,10 +15,6 @@ from whoosh.util import make_binary_tree
 
 from search_service.deadline import Deadline
 from search_service.engine import proximity
-
-# Occurrences of one term in one record that a phrase looks at: a phrase past the first few
-# thousand occurrences of its words in one text adds nothing a reader would see.
-MAX_POSITIONS = 5_000
 
 
 class Phrase(query.Sequence):
@@ -94,7 +90,7 @@ def _positions(step: Matcher, docnum: int) -> set[int]:
         node = stack.pop()
         if node.term() is not None:
             if node.is_active() and node.id() == docnum:
-                found.update(node.value_as("positions")[:MAX_POSITIONS])
+                found.update(node.value_as("positions")[:proximity.MAX_POSITIONS])
         else:
             stack.extend(node.children())
     return found

@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from whoosh import query
 from whoosh.matching import Matcher
 
+# Occurrences of one term in one record whose positions are read: past the first few thousand
+# occurrences of its words in one text, a phrase adds nothing a reader would see, and a 5 MB record
+# holds tens of thousands of each.
+MAX_POSITIONS = 5_000
 # (field, term) -> the query's matcher of that term, and the matcher of the word it belongs to
 # (`scoring.WordMatcher`: the word's score over all its fields and lemmas).
 Leaves = dict[tuple[str, bytes], tuple[Matcher, Matcher]]
@@ -53,7 +57,7 @@ def bonus(found: list[Phrase], leaves: Leaves, docnum: int) -> float:
     for phrase in found:
         steps = _on_record(phrase, leaves, docnum)
         # Positions are decoded only once every word is known to be in the field.
-        if steps and in_order([{p for leaf, _ in here for p in leaf.value_as("positions")} for here in steps],
+        if steps and in_order([{p for leaf, _ in here for p in leaf.value_as("positions")[:MAX_POSITIONS]} for here in steps],
                               phrase.slop):
             near_words.update((id(word), word) for here in steps for _, word in here)
     return sum(word.score() for word in near_words.values())
