@@ -191,7 +191,8 @@ def test_rebuilds_while_serving_never_fail_a_query(site):
 
         with open(docs / "extra.jsonl", "a", encoding="utf-8") as extra:
             extra.write(json.dumps({"id": "after-kill", "texts": {"en": "The quokkaville accord"}}) + "\n")
-        again = index(docs, index_dir)
+        # --wait: the killed rebuild's processes let go of the rebuild lock as they die, maybe after killpg returns.
+        again = index(docs, index_dir, "--wait")
         assert "added 1, updated 0, deleted 0" in again
         assert not list(index_dir.glob(".build-*"))  # the killed run's leftovers are gone
         found_everywhere(base, "quokkaville", "after-kill")
