@@ -174,17 +174,7 @@ def parse_record_json(text: str, source: str, line: int = 1) -> Record:
 
 
 def _record_from_json(data: dict, record_id: str, source: str, line: int) -> Record:
-    texts = data.get("texts")
-    if not isinstance(texts, dict):
-        raise RecordError(source, line, "missing texts: expected an object like {\"ru\": ..., \"en\": ...}")
-    unknown = sorted(set(texts) - set(LANGUAGES))
-    if unknown:
-        raise RecordError(source, line, f"unknown language {unknown[0]!r} in texts (expected ru or en)")
-    if any(value is not None and not isinstance(value, str) for value in texts.values()):
-        raise RecordError(source, line, "texts values must be strings")
-    texts = {lang: value for lang, value in texts.items() if value and value.strip()}
-    if not texts:
-        raise RecordError(source, line, "no text: texts has no non-empty ru or en")
+    texts = _texts_from_json(data.get("texts"), source, line)
     date = data.get("date")
     if date is not None and (not isinstance(date, str) or not _valid_date(date)):
         raise RecordError(source, line, f"bad date {date!r}: expected YYYY, YYYY-MM, YYYY-MM-DD or null")
@@ -197,6 +187,21 @@ def _record_from_json(data: dict, record_id: str, source: str, line: int) -> Rec
     metadata = {key: value for key, value in data.items()
                 if key not in _KNOWN_KEYS and isinstance(value, str)}
     return Record(id=record_id, date=date, texts=texts, metadata=metadata, source=f"{source}:{line}", **strings)
+
+
+def _texts_from_json(texts: object, source: str, line: int) -> dict[str, str]:
+    """A record's `texts` object checked, without its empty texts."""
+    if not isinstance(texts, dict):
+        raise RecordError(source, line, "missing texts: expected an object like {\"ru\": ..., \"en\": ...}")
+    unknown = sorted(set(texts) - set(LANGUAGES))
+    if unknown:
+        raise RecordError(source, line, f"unknown language {unknown[0]!r} in texts (expected ru or en)")
+    if any(value is not None and not isinstance(value, str) for value in texts.values()):
+        raise RecordError(source, line, "texts values must be strings")
+    texts = {lang: value for lang, value in texts.items() if value and value.strip()}
+    if not texts:
+        raise RecordError(source, line, "no text: texts has no non-empty ru or en")
+    return texts
 
 
 def _valid_date(date: str) -> bool:

@@ -14,7 +14,9 @@ from typing import Iterator
 
 import pytest
 import requests
+from click.testing import CliRunner, Result
 
+from search_service.cli import main
 from search_service.web.app import create_app
 from search_service.config import Config
 from search_service.engine import Engine
@@ -33,6 +35,14 @@ def corpus(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: this test needs the shared corpora beside the repo")
     return path
+
+
+def run_cli(*args: str | Path) -> Result:
+    """`search-service ARGS` run in this process by click's CliRunner: `exit_code`, `stdout` and `stderr` apart.
+
+    Anything raised other than the command's exit propagates, so a crash fails the test with its traceback.
+    """
+    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
 
 
 @pytest.fixture(scope="session")

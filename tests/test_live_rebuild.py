@@ -8,6 +8,7 @@ failed and zero empty answers. Then the admin endpoints start a rebuild over HTT
 import json
 import random
 import re
+import os
 import shutil
 import signal
 import subprocess
@@ -18,12 +19,34 @@ import time
 import pytest
 import requests
 
-from conftest import DOCUMENTS, ROOT, SEED_ID, TEST_DATA, corpus, serve
-from test_cli import cli
+from conftest import DOCUMENTS, ROOT, SEED_ID, TEST_DATA, corpus, run_cli, serve
 
 TOKEN = "test-admin-token-7b1d"
 QUERY = "Готвальдом"
-GENERATED = 1500  # enough records that a full rebuild lasts a few seconds and can be killed mid-way
+GENERATED = 1500  # bulk records: the full rebuild that brings them in is expected to add over a thousand
+# A full rebuild that stops after its first record indexed, says so and waits on stdin: the test kills
+# it there, so it is mid-way by its own word, however fast or slow this machine is.
+PAUSED_REBUILD = """
+import sys
+from pathlib import Path
+
+from search_service.service.indexing import rebuild
+
+
+class PauseWhileIndexing:
+    indexing = False
+
+    def stage(self, name, total=None):
+        self.indexing = name == "indexing"
+
+    def advance(self, steps=1):
+        if self.indexing:
+            print("indexing", flush=True)
+            sys.stdin.read()
+
+
+rebuild(Path(sys.argv[1]), Path(sys.argv[2]), full=True, progress=PauseWhileIndexing())
+"""
 
 
 def generated_records(count: int) -> str:
@@ -55,8 +78,8 @@ def site(request, tmp_path_factory):
         (bulk / "generated.jsonl").write_text(generated_records(GENERATED), "utf-8")
     for path in corpora:
         (bulk / path.name).symlink_to(path)
-    built = cli("index", "--documents", str(docs), "--index", str(index))
-    assert built.returncode == 0, built.stderr
+    built = run_cli("index", "--documents", docs, "--index", index)
+    assert built.exit_code == 0, built.stderr
     with serve(index, docs, env={"SEARCH_ADMIN_TOKEN": TOKEN}) as base:
         yield base, docs, index, bulk
 
@@ -101,29 +124,41 @@ class Readers:
         with self._lock:
             return self.answers
 
+    def wait_for_answers(self, count: int, timeout_seconds: float = 60) -> None:
+        """Return once `count` answers came back in all; the timeout only stops a test whose server hangs."""
+        deadline = time.monotonic() + timeout_seconds
+        while self.answered() < count:
+            assert time.monotonic() < deadline, f"{self.answered()} answers, waiting for {count}"
+            time.sleep(0.05)
+
 
 def index(docs, index_dir, *flags):
-    result = cli("index", "--documents", str(docs), "--index", str(index_dir), *flags)
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_cli("index", "--documents", docs, "--index", index_dir, *flags)
+    assert result.exit_code == 0, result.stdout + result.stderr
     return result.stdout
 
 
-def found_everywhere(base: str, query: str, record_id: str, deadline_seconds: float = 15) -> float:
-    """Seconds until every worker finds `record_id` (10 answers in a row), or fail at the deadline."""
-    started = time.monotonic()
+def found_everywhere(base: str, query: str, record_id: str, timeout_seconds: float = 60) -> None:
+    """Return once every worker finds `record_id` (10 answers in a row); the timeout only stops a server
+    that never serves the new generation."""
+    deadline = time.monotonic() + timeout_seconds
     in_a_row = 0
     while in_a_row < 10:
-        assert time.monotonic() - started < deadline_seconds, f"{record_id} not found within {deadline_seconds} s"
+        assert time.monotonic() < deadline, f"{record_id} still not found everywhere"
         hits = requests.get(f"{base}/api/search", params={"q": query}, timeout=10).json()["hits"]
         in_a_row = in_a_row + 1 if any(hit["id"] == record_id for hit in hits) else 0
         time.sleep(0.05)
-    return time.monotonic() - started
+
+
+def finds_the_letter(base: str) -> bool:
+    hits = requests.get(f"{base}/api/search", params={"q": QUERY}, timeout=30).json()["hits"]
+    return any(hit["id"] == SEED_ID for hit in hits)
 
 
 def test_rebuilds_while_serving_never_fail_a_query(site):
     base, docs, index_dir, bulk = site
     with Readers(base) as readers:
-        time.sleep(0.5)
+        readers.wait_for_answers(3)
         assert "nothing changed" in index(docs, index_dir)
 
         with open(docs / "extra.jsonl", "a", encoding="utf-8") as extra:
@@ -141,23 +176,23 @@ def test_rebuilds_while_serving_never_fail_a_query(site):
         assert "nothing changed" in index(docs, index_dir)
         served = (index_dir / "CURRENT").read_text()
 
-        killed = subprocess.Popen([sys.executable, "-m", "search_service", "index", "--documents", str(docs),
-                                   "--index", str(index_dir), "--full"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
-        for line in killed.stderr:
-            if "indexing" in line:
-                break
-        time.sleep(0.5)
-        assert list(index_dir.glob(".build-*")), "the rebuild should be mid-way when it is killed"
-        killed.send_signal(signal.SIGKILL)
-        killed.wait(timeout=10)
+        killed = subprocess.Popen([sys.executable, "-c", PAUSED_REBUILD, str(docs), str(index_dir)], cwd=ROOT,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                  start_new_session=True)
+        said = killed.stdout.readline()
+        assert said == "indexing\n", said + killed.stdout.read()
+        assert list(index_dir.glob(".build-*")), "a rebuild that is indexing has a build folder"
+        os.killpg(killed.pid, signal.SIGKILL)  # its build processes too, as when a machine or service stops
+        killed.wait(timeout=60)
+        killed.stdin.close()
+        killed.stdout.close()
         assert (index_dir / "CURRENT").read_text() == served
-        answered = readers.answered()
-        time.sleep(1)
-        assert readers.answered() > answered  # still answering, from the intact generation
+        assert finds_the_letter(base)  # still answering, from the intact generation
 
         with open(docs / "extra.jsonl", "a", encoding="utf-8") as extra:
             extra.write(json.dumps({"id": "after-kill", "texts": {"en": "The quokkaville accord"}}) + "\n")
-        again = index(docs, index_dir)
+        # --wait: the killed rebuild's processes let go of the rebuild lock as they die, maybe after killpg returns.
+        again = index(docs, index_dir, "--wait")
         assert "added 1, updated 0, deleted 0" in again
         assert not list(index_dir.glob(".build-*"))  # the killed run's leftovers are gone
         found_everywhere(base, "quokkaville", "after-kill")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
-from search_service.text.analysis import word_terms
-from search_service.web.app import create_app
 from search_service.config import Config
+from search_service.service.index import preload
+from search_service.web.app import create_app
 
 
 class _Gunicorn(BaseApplication):
@@ -24,8 +24,7 @@ class _Gunicorn(BaseApplication):
 
 
 def run(config: Config) -> None:
-    # Load the morphology dictionaries before forking, so workers share them instead of each loading a copy.
-    word_terms("слово")
+    preload()  # before gunicorn forks its workers, so they share what it loads instead of each loading a copy
     options = {
         "bind": f"{config.host}:{config.port}",
         "workers": config.workers,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from search_service.engine import Engine
 from search_service.engine.build.generations import current_generation
+from search_service.text.analysis import load_dictionaries
 
 
 def open_index(index_dir: Path, time_limit: float) -> Engine:
@@ -21,3 +22,8 @@ def open_index(index_dir: Path, time_limit: float) -> Engine:
 def has_index(index_dir: Path) -> bool:
     """Whether a generation is published in `index_dir`."""
     return current_generation(index_dir) is not None
+
+
+def preload() -> None:
+    """Load what searching needs (the morphology dictionaries) now, rather than during the first request."""
+    load_dictionaries()

@@ -3,9 +3,9 @@
 The state lives on disk, not in a worker's memory, because gunicorn runs several worker processes:
 the worker that answers `GET /api/admin/reindex/<job>` is often not the one that started the job.
 The rebuild runs as `search-service index --wait --job <id>` in its own session, so it neither
-competes with requests for a worker's GIL nor dies when a worker is recycled; it takes the same
-rebuild lock as any other rebuild, and while it lives it holds `<id>.lock`, so a reader can tell a
-job that is still running from one whose process was killed.
+competes with requests for a worker's GIL nor dies when a worker is recycled; it is the same rebuild
+as any other (`service.indexing.rebuild`, which writes the job's state as it goes), and while it lives
+it holds `<id>.lock`, so a reader can tell a job that is still running from one whose process was killed.
 
 States: queued (file written, process starting) -> waiting (for another rebuild's lock) ->
 running -> done | failed.

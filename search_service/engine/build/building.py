@@ -82,47 +82,78 @@ def build(records: Iterable[Record], errors: list[RecordError], index_dir: Path,
     generations.clean(index_dir)
     current = generations.current_generation(index_dir)
     progress.stage(f"comparing with {current.name}" if current else "no published index: building all")
-    indexed = _indexed_hashes(current) if current else {}
-    records = {record.id: record for record in records}
-    result = IndexBuild(full=full or current is None, generation=current.name if current else "")
+    plan = _plan(records, errors, _indexed_hashes(current) if current else {})
+    result = IndexBuild(full=full or current is None, generation=current.name if current else "",
+                        added=len(plan.adds), updated=len(plan.updates), deleted=len(plan.deletes),
+                        unchanged=len(plan.records) - len(plan.adds) - len(plan.updates),
+                        kept_previous=plan.kept_previous, held_back_deletes=len(plan.keep) - len(plan.kept_previous))
     if current and not result.full and not _same_schema(current):
         # A generation from an older release lacks fields this one writes: it cannot take updates.
         progress.stage(f"{current.name} has another schema: building all")
         result.full = True
-
-    bad_ids = {error.record_id for error in errors}
-    any_unknown = None in bad_ids
-    gone = [record_id for record_id in indexed if record_id not in records]
-    keep = [record_id for record_id in gone if any_unknown or record_id in bad_ids]
-    result.kept_previous = sorted(record_id for record_id in keep if record_id in bad_ids)
-    result.held_back_deletes = len(keep) - len(result.kept_previous)
-    deletes = [record_id for record_id in gone if record_id not in keep]
-    # With nothing indexed there is nothing to compare: the build processes work the hashes out.
-    hashes = {record_id: content_hash(record) for record_id, record in records.items()} if indexed else {}
-    adds = [record for record_id, record in records.items() if record_id not in indexed]
-    updates = [record for record_id, record in records.items()
-               if record_id in indexed and indexed[record_id] != hashes[record_id]]
-    result.added, result.updated, result.deleted = len(adds), len(updates), len(deletes)
-    result.unchanged = len(records) - len(adds) - len(updates)
-    if not (adds or updates or deletes or result.full):
-        result.seconds = time.perf_counter() - started
-        return result
-
-    if result.full:
-        writes = [*records.values(), *(_stored_records(current, keep) if current else [])]
-        build_dir = _write(generations.new_build_dir(index_dir), writes, [], hashes, progress, create=True)
-    else:
-        writes = adds + updates
-        progress.stage(f"copying {current.name}")
-        build_dir = _write(generations.new_build_dir(index_dir, copy_of=current), writes, deletes, hashes, progress,
-                           create=False)
-    result.written = len(writes)
-    progress.stage("publishing")
-    result.generation = generations.publish(index_dir, build_dir).name
-    result.published = True
-    generations.clean(index_dir)
+    if plan.adds or plan.updates or plan.deletes or result.full:
+        result.written, result.generation = _write_and_publish(index_dir, current, plan, result.full, progress)
+        result.published = True
     result.seconds = time.perf_counter() - started
     return result
+
+
+@dataclass
+class _Plan:
+    """What a build does to the published generation: records to add and update, ids to delete or keep."""
+
+    records: dict[str, Record]  # every record read, by id
+    hashes: dict[str, str]  # their content hashes (none when nothing is indexed: the writers work them out)
+    adds: list[Record]
+    updates: list[Record]
+    deletes: list[str]
+    keep: list[str]  # indexed records not read that stay: bad ones, or any when a bad one has no readable id
+    kept_previous: list[str]  # the ones of `keep` known to be bad records, sorted
+
+
+def _plan(records: Iterable[Record], errors: list[RecordError], indexed: dict[str, str]) -> _Plan:
+    """Compare the records read with the indexed content hashes (`indexed`, record id -> hash)."""
+    by_id = {record.id: record for record in records}
+    # With nothing indexed there is nothing to compare: the build processes work the hashes out.
+    hashes = {record_id: content_hash(record) for record_id, record in by_id.items()} if indexed else {}
+    adds, updates = [], []
+    for record_id, record in by_id.items():
+        if record_id not in indexed:
+            adds.append(record)
+        elif indexed[record_id] != hashes[record_id]:
+            updates.append(record)
+    keep, kept_previous, deletes = _gone([record_id for record_id in indexed if record_id not in by_id], errors)
+    return _Plan(records=by_id, hashes=hashes, adds=adds, updates=updates, deletes=deletes, keep=keep,
+                 kept_previous=kept_previous)
+
+
+def _gone(gone: list[str], errors: list[RecordError]) -> tuple[list[str], list[str], list[str]]:
+    """The indexed records no longer read, split: those kept, those of them known bad (sorted), those deleted."""
+    bad_ids = {error.record_id for error in errors}
+    keep = [record_id for record_id in gone if None in bad_ids or record_id in bad_ids]
+    kept = set(keep)
+    return (keep, sorted(record_id for record_id in keep if record_id in bad_ids),
+            [record_id for record_id in gone if record_id not in kept])
+
+
+def _write_and_publish(index_dir: Path, current: Path | None, plan: _Plan, full: bool,
+                       progress: BuildProgress) -> tuple[int, str]:
+    """Write the plan into a new generation (all of it, or as changes to a copy of `current`) and publish it.
+
+    Returns the number of records written and the name of the published generation.
+    """
+    if full:
+        writes = [*plan.records.values(), *(_stored_records(current, plan.keep) if current else [])]
+        build_dir = _write(generations.new_build_dir(index_dir), writes, [], plan.hashes, progress, create=True)
+    else:
+        writes = plan.adds + plan.updates
+        progress.stage(f"copying {current.name}")
+        build_dir = _write(generations.new_build_dir(index_dir, copy_of=current), writes, plan.deletes, plan.hashes,
+                           progress, create=False)
+    progress.stage("publishing")
+    generation = generations.publish(index_dir, build_dir).name
+    generations.clean(index_dir)
+    return len(writes), generation
 
 
 def _write(build_dir: Path, records: list[Record], deletes: list[str], hashes: dict[str, str],

@@ -29,6 +29,10 @@ from search_service.text.analysis import load_dictionaries
 
 # A child process reports its progress every this many documents.
 _REPORT_EVERY = 25
+# Children are forked, whatever the platform's default (spawn on macOS, forkserver from Python 3.14):
+# a forked child starts with the loaded dictionaries and its share of records, where a spawned one would
+# load them again and have the records and the `document` function (possibly a closure) pickled to it.
+_PROCESSES = multiprocessing.get_context("fork")
 
 
 class GroupedPostings:
@@ -174,9 +178,9 @@ class _Child:
     """A child process writing one share as a segment, and the pipe it reports on."""
 
     def __init__(self, index_dir: Path, share: Sequence[tuple], document: Callable[..., dict]) -> None:
-        self._messages, sender = multiprocessing.Pipe(duplex=False)
-        self._process = multiprocessing.Process(target=_write_share, args=(index_dir, share, document, sender),
-                                                daemon=True)
+        self._messages, sender = _PROCESSES.Pipe(duplex=False)
+        self._process = _PROCESSES.Process(target=_write_share, args=(index_dir, share, document, sender),
+                                           daemon=True)
         self._process.start()
         sender.close()
         self._result: tuple | None = None
