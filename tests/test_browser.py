@@ -24,6 +24,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from conftest import ROOT, SEED_ID, free_port
 
+pytestmark = pytest.mark.slow  # a live server and a real browser
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
