@@ -85,7 +85,8 @@ def test_a_build_in_two_processes_answers_as_whoosh_written_index(records, tmp_p
     monkeypatch.setattr(building, "BUILD_PROCESSES", 2)
     many = _many(records, 60)
     parallel = Engine.build(many, tmp_path / "parallel")
-    assert len(list(parallel._searcher().reader().leaf_readers())) == 2  # really one segment per process
+    written = whoosh_index.open_dir(str(generations.current_generation(tmp_path / "parallel"))).reader()
+    assert len(written.leaf_readers()) == 2  # really one segment per process
     _whoosh_built(many, tmp_path / "whoosh")
     single = Engine.open(tmp_path / "whoosh")
     for query in QUERIES:
