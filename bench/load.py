@@ -89,6 +89,7 @@ class Probe:
     status: int
 
     def url(self, base_url: str) -> str:
+        """The request's URL on a server; a raw query string goes into it as written."""
         return base_url + self.path + (f"?{self.params}" if isinstance(self.params, str) else "")
 
 
