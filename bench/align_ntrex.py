@@ -57,15 +57,7 @@ def main() -> int:
     documents = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
     plain = [_plain(doc) for doc in documents]
     whole = _concatenated(plain)
-    rng = random.Random(SEED)
-    variants = {
-        "plain": plain,
-        "merged": [_merged(case, rng) for case in plain],
-        "dropped": [_dropped(case, rng) for case in plain],
-        "long plain": [whole],
-        "long merged": [_merged(whole, rng)],
-        "long dropped": [_dropped(whole, rng)],
-    }
+    variants = _variants(plain, whole)
     print(f"NTREX news ru-en: {len(plain)} documents, {len(whole.ru)} line pairs. A passage is right when its")
     print(f"aligned counterpart is exactly its true one. merged: {MERGE_SHARE:.0%} of lines joined to the next")
     print(f"on one side; dropped: {DROP_SHARE:.0%} of lines removed from one side (random seed {SEED});")
@@ -75,19 +67,38 @@ def main() -> int:
     worst_lines: list[str] = []
     passed = True
     for name, cases in variants.items():
-        scores = [_score(case) for case in cases]
-        right = sum(s.right for s in scores)
-        total = sum(s.total for s in scores)
-        passed &= right / total >= TARGET
-        seconds = sum(s.seconds for s in scores)
-        slowest = max(s.seconds for s in scores)
-        print(f"{name:<13} {len(cases):>7} {total:>8} {right / total:>8.2%} {seconds:>8.2f} {slowest:>8.3f}")
-        worst = sorted((s for s in scores if s.right < s.total), key=lambda s: s.right / s.total)[:WORST_SHOWN]
-        worst_lines += [f"  {name}: {s.id} {s.right}/{s.total} ({s.right / s.total:.1%})" for s in worst]
+        met, worst = _print_variant(name, cases)
+        passed &= met
+        worst_lines += worst
     print(f"\ntarget: at least {TARGET:.0%} in every variant: {'met' if passed else 'NOT met'}")
     print("worst records:" if worst_lines else "no record has an error")
     print("\n".join(worst_lines))
     return 0 if passed else 1
+
+
+def _variants(plain: list[Case], whole: Case) -> dict[str, list[Case]]:
+    """The plain corpus, the long record and their merged and dropped variants, from one seeded generator."""
+    rng = random.Random(SEED)
+    return {
+        "plain": plain,
+        "merged": [_merged(case, rng) for case in plain],
+        "dropped": [_dropped(case, rng) for case in plain],
+        "long plain": [whole],
+        "long merged": [_merged(whole, rng)],
+        "long dropped": [_dropped(whole, rng)],
+    }
+
+
+def _print_variant(name: str, cases: list[Case]) -> tuple[bool, list[str]]:
+    """Score a variant and print its row; whether it meets the target, and lines naming its worst records."""
+    scores = [_score(case) for case in cases]
+    right = sum(s.right for s in scores)
+    total = sum(s.total for s in scores)
+    seconds = sum(s.seconds for s in scores)
+    slowest = max(s.seconds for s in scores)
+    print(f"{name:<13} {len(cases):>7} {total:>8} {right / total:>8.2%} {seconds:>8.2f} {slowest:>8.3f}")
+    worst = sorted((s for s in scores if s.right < s.total), key=lambda s: s.right / s.total)[:WORST_SHOWN]
+    return right / total >= TARGET, [f"  {name}: {s.id} {s.right}/{s.total} ({s.right / s.total:.1%})" for s in worst]
 
 
 def _score(case: Case) -> Score:

@@ -20,7 +20,7 @@ from search_service.cli import main
 from search_service.web.app import create_app
 from search_service.config import Config
 from search_service.engine import Engine
-from search_service.records import read_records
+from search_service.records import Record, parse_record_json, read_records
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = ROOT / "documents"
@@ -43,6 +43,21 @@ def run_cli(*args: str | Path) -> Result:
     Anything raised other than the command's exit propagates, so a crash fails the test with its traceback.
     """
     return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+
+
+def corpus_records(name: str, lang: str, count: int) -> list[Record]:
+    """The first `count` records of a shared corpus file that hold a text in `lang`: the file is read
+    only as far as they reach, not whole (the corpora run to tens of megabytes)."""
+    path = corpus(name)
+    found: list[Record] = []
+    with path.open("rb") as lines:
+        for number, line in enumerate(lines, start=1):
+            record = parse_record_json(line.decode("utf-8-sig"), str(path), number) if line.strip() else None
+            if record is not None and lang in record.texts:
+                found.append(record)
+                if len(found) == count:
+                    break
+    return found
 
 
 @pytest.fixture(scope="session")

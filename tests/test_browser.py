@@ -24,6 +24,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from conftest import ROOT, SEED_ID, free_port
 
+pytestmark = pytest.mark.slow  # a live server and a real browser
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -271,12 +273,18 @@ h1 { color: #2a4d8f; }
     return "widget.html"
 
 
-def test_widget_on_another_origin_finds_the_letter(page, live_server, host_site):
+def _widget_search(page: Page, live_server: str, host_site, query: str):
+    """Open the widget's host page and search for `query` in the widget; returns the search box."""
     folder, host = host_site
     page.goto(f"{host}/{_widget_host(folder, live_server)}")
     box = page.get_by_placeholder("Search the letters")
-    box.fill("совета безопасности")
+    box.fill(query)
     box.press("Enter")
+    return box
+
+
+def test_widget_on_another_origin_finds_the_letter(page, live_server, host_site):
+    box = _widget_search(page, live_server, host_site, "совета безопасности")
     title = page.locator("#archive-search a.title").first
     expect(title).to_contain_text(SEED_TITLE)
     expect(page.locator("#archive-search mark").first).to_have_text("Совете")  # passage 4 leads: most matches
@@ -292,11 +300,7 @@ def test_widget_on_another_origin_finds_the_letter(page, live_server, host_site)
 
 
 def test_widget_pages_and_renders_the_payload_as_text(page, live_server, host_site):
-    folder, host = host_site
-    page.goto(f"{host}/{_widget_host(folder, live_server)}")
-    box = page.get_by_placeholder("Search the letters")
-    box.fill("council OR совета OR Бенешем")
-    box.press("Enter")
+    box = _widget_search(page, live_server, host_site, "council OR совета OR Бенешем")
     expect(page.locator("#archive-search [role=status]")).to_contain_text("3 records")
     box.fill("payload")
     box.press("Enter")

@@ -3,35 +3,28 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # bench/ is not an installed package; plain `pytest` does not put the root on the path
-    sys.path.insert(0, str(REPO))
 
 from bench.quality.judgments import CATEGORIES, JudgmentError, Query, load_queries, parse_line
 from bench.quality.lemmas import GoldRow, evaluate
 from bench.quality.metrics import failure_reasons, recall, reciprocal_rank, score, zero_hit_share
 from bench.quality.peers import fts5_porter, fts5_snowball, match_expressions, query_chunks, snowball_tokens
 
-QUALITY = REPO / "bench" / "quality"
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
-SEED_ID = "1950-08-27-stalin-to-gottwald-security-council"
+from conftest import DOCUMENTS, ROOT, SEED_ID, corpus
+
+QUALITY = ROOT / "bench" / "quality"
 QUERY_FILES = {
     "queries.tsv": ("stalin-works-ru.jsonl", "frus-en.jsonl"),
     "ntrex.tsv": ("ntrex-news-ru-en.jsonl",),
 }
 
-needs_corpora = pytest.mark.skipif(not CORPORA.is_dir(), reason=f"shared corpora not found at {CORPORA}")
-
 
 def _corpus_ids(names: tuple[str, ...]) -> set[str]:
-    ids = {path.stem for path in (REPO / "documents").glob("*.txt")}
+    ids = {path.stem for path in DOCUMENTS.glob("*.txt")}
     for name in names:
-        with open(CORPORA / name, encoding="utf-8") as handle:
+        with open(corpus(name), encoding="utf-8") as handle:
             ids.update(json.loads(line)["id"] for line in handle if line.strip())
     return ids
 
@@ -62,7 +55,6 @@ def test_ntrex_questions_are_half_russian_half_english() -> None:
     assert sum(q.lang == "ru" for q in queries) == sum(q.lang == "en" for q in queries)
 
 
-@needs_corpora
 @pytest.mark.parametrize("name", sorted(QUERY_FILES))
 def test_every_judged_id_exists(name: str) -> None:
     known = _corpus_ids(QUERY_FILES[name])

@@ -2,7 +2,6 @@
 
 import multiprocessing
 from dataclasses import replace
-from itertools import islice
 from pathlib import Path
 
 import pytest
@@ -11,10 +10,9 @@ from whoosh import index as whoosh_index
 from search_service.engine import Engine
 from search_service.engine.build import building, generations
 from search_service.engine.schema import build_schema
-from search_service.records import read_records
 from search_service.service.search import SearchOptions, search
 
-from conftest import corpus
+from conftest import corpus_records
 
 QUERIES = ["совета безопасности withdrawal", "Праге OR Gottwald", "первых", '"Security Council"', "безопасн*",
            "Готвальд Бенеш финал", '"Совета Безопасности"', "Gottwald NOT Праге"]
@@ -70,23 +68,25 @@ def _assert_same_index(records, tmp_path, monkeypatch):
     assert a["stored"] == b["stored"]
 
 
+@pytest.mark.slow
 def test_a_full_build_holds_what_whoosh_writes(records, tmp_path, monkeypatch):
     _assert_same_index(_many(records, 150), tmp_path, monkeypatch)
 
 
+@pytest.mark.slow
 def test_a_full_build_of_archive_records_holds_what_whoosh_writes(tmp_path, monkeypatch):
-    read = read_records([corpus("stalin-works-ru.jsonl"), corpus("frus-en.jsonl")])
-    russian = [record for record in read.records if "ru" in record.texts]
-    english = [record for record in read.records if "en" in record.texts]
-    _assert_same_index([*islice(russian, 60), *islice(english, 300)], tmp_path, monkeypatch)
+    records = [*corpus_records("stalin-works-ru.jsonl", "ru", 60), *corpus_records("frus-en.jsonl", "en", 300)]
+    _assert_same_index(records, tmp_path, monkeypatch)
 
 
+@pytest.mark.slow
 def test_a_build_in_two_processes_answers_as_whoosh_written_index(records, tmp_path, monkeypatch):
     monkeypatch.setattr(building, "PARALLEL_FROM_CHARS", 0)
     monkeypatch.setattr(building, "BUILD_PROCESSES", 2)
     many = _many(records, 60)
     parallel = Engine.build(many, tmp_path / "parallel")
-    assert len(list(parallel.index.searcher().reader().leaf_readers())) == 2  # really one segment per process
+    written = whoosh_index.open_dir(str(generations.current_generation(tmp_path / "parallel"))).reader()
+    assert len(written.leaf_readers()) == 2  # really one segment per process
     _whoosh_built(many, tmp_path / "whoosh")
     single = Engine.open(tmp_path / "whoosh")
     for query in QUERIES:

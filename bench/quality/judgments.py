@@ -56,43 +56,62 @@ class Query:
 
 def parse_line(line: str, source: str = "<text>", number: int = 1) -> Query:
     """One query from one line of a query file."""
-    def fail(reason: str) -> JudgmentError:
-        return JudgmentError(f"{source}:{number}: {reason}")
-
     columns = line.rstrip("\r\n").split("\t")
     if len(columns) != _COLUMNS:
-        raise fail(f"expected {_COLUMNS} tab-separated columns, got {len(columns)}")
+        raise JudgmentError(f"{source}:{number}: expected {_COLUMNS} tab-separated columns, got {len(columns)}")
     qid, lang, category, text, relevant, top, must_not, note = (c.strip() for c in columns)
-    if not qid:
-        raise fail("empty qid")
-    if lang not in LANGUAGES:
-        raise fail(f"language {lang!r} is not one of {', '.join(LANGUAGES)}")
-    if category not in CATEGORIES:
-        raise fail(f"category {category!r} is not one of {', '.join(CATEGORIES)}")
-    if not text:
-        raise fail("empty query")
     relevant_ids = tuple(relevant.split())
     expects_nothing = must_not == NOTHING
     must_not_ids = () if expects_nothing else tuple(must_not.split())
-    for record_id in relevant_ids + must_not_ids:
-        if not _ID.match(record_id):
-            raise fail(f"bad record id {record_id!r}")
-    if set(relevant_ids) & set(must_not_ids):
-        raise fail("an id is both relevant and must_not")
-    if len(set(relevant_ids)) != len(relevant_ids):
-        raise fail("a relevant id is listed twice")
-    if expects_nothing and relevant_ids:
-        raise fail("must_not '*' (find nothing) with relevant ids")
-    if not relevant_ids and not must_not_ids and not expects_nothing:
-        raise fail("no judgment: give relevant ids, must_not ids, or must_not '*'")
-    if top:
-        if not top.isdigit() or not 1 <= int(top) <= DEPTH:
-            raise fail(f"top {top!r} is not a number from 1 to {DEPTH}")
-        if not relevant_ids:
-            raise fail("top without relevant ids")
+    problem = (_query_problem(qid, lang, category, text)
+               or _judgment_problem(relevant_ids, must_not_ids, expects_nothing)
+               or _top_problem(top, relevant_ids))
+    if problem:
+        raise JudgmentError(f"{source}:{number}: {problem}")
     return Query(qid=qid, lang=lang, category=category, text=text, relevant=relevant_ids,
                  top=int(top) if top else DEPTH, must_not=must_not_ids, expects_nothing=expects_nothing,
                  note=note)
+
+
+def _query_problem(qid: str, lang: str, category: str, text: str) -> str | None:
+    """What is wrong with the columns that name and describe the query, if anything."""
+    if not qid:
+        return "empty qid"
+    if lang not in LANGUAGES:
+        return f"language {lang!r} is not one of {', '.join(LANGUAGES)}"
+    if category not in CATEGORIES:
+        return f"category {category!r} is not one of {', '.join(CATEGORIES)}"
+    if not text:
+        return "empty query"
+    return None
+
+
+def _judgment_problem(relevant_ids: tuple[str, ...], must_not_ids: tuple[str, ...],
+                      expects_nothing: bool) -> str | None:
+    """What is wrong with the relevant and must_not columns, if anything."""
+    for record_id in relevant_ids + must_not_ids:
+        if not _ID.match(record_id):
+            return f"bad record id {record_id!r}"
+    if set(relevant_ids) & set(must_not_ids):
+        return "an id is both relevant and must_not"
+    if len(set(relevant_ids)) != len(relevant_ids):
+        return "a relevant id is listed twice"
+    if expects_nothing and relevant_ids:
+        return "must_not '*' (find nothing) with relevant ids"
+    if not relevant_ids and not must_not_ids and not expects_nothing:
+        return "no judgment: give relevant ids, must_not ids, or must_not '*'"
+    return None
+
+
+def _top_problem(top: str, relevant_ids: tuple[str, ...]) -> str | None:
+    """What is wrong with the top column, if anything."""
+    if not top:
+        return None
+    if not top.isdigit() or not 1 <= int(top) <= DEPTH:
+        return f"top {top!r} is not a number from 1 to {DEPTH}"
+    if not relevant_ids:
+        return "top without relevant ids"
+    return None
 
 
 def load_queries(path: Path) -> list[Query]:

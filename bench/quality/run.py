@@ -203,12 +203,20 @@ def evaluate_set(query_set: QuerySet, with_project: bool, quiet: bool) -> dict[s
     print(f"\n== {query_set.name}: {query_set.description}: {len(records):,} records, {len(queries)} queries "
           f"({', '.join(f'{sum(q.lang == lang for q in queries)} {lang}' for lang in LANGUAGES)}); "
           f"read in {time.perf_counter() - started:.1f} s")
-    systems = []
     if with_project:
-        systems.append(project_system(query_set, records))
+        systems = [project_system(query_set, records)]
     else:
-        systems.append(System(PROJECT, None, "skipped (--no-project)"))
+        systems = [System(PROJECT, None, "skipped (--no-project)")]
     systems.extend(peer_systems(records))
+    results = run_systems(queries, systems)
+    table = score_tables(queries, results)
+    if not quiet:
+        print_failures(systems, results, table)
+    return table
+
+
+def run_systems(queries: Sequence[Query], systems: Sequence[System]) -> dict[str, dict[str, list[str]]]:
+    """Hit ids per system and qid, printing each system's note and speed (or why it did not run)."""
     results: dict[str, dict[str, list[str]]] = {}
     for system in systems:
         if system.search is None:
@@ -219,6 +227,11 @@ def evaluate_set(query_set: QuerySet, with_project: bool, quiet: bool) -> dict[s
         per_query = (time.perf_counter() - started) * 1000 / max(len(queries), 1)
         print(f"  {system.name}: {system.note}; {per_query:.1f} ms per query"
               + (f"; {len(system.errors)} queries raised" if system.errors else ""))
+    return results
+
+
+def score_tables(queries: Sequence[Query], results: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, Scores]]:
+    """Scores by system and language, printing the table and the per-category figures of each language."""
     table: dict[str, dict[str, Scores]] = {}
     for lang in LANGUAGES:
         subset = [q for q in queries if q.lang == lang]
@@ -228,21 +241,24 @@ def evaluate_set(query_set: QuerySet, with_project: bool, quiet: bool) -> dict[s
         for name, scores in rows:
             table.setdefault(name, {})[lang] = scores
         print()
-        for line in format_table(lang, rows):
+        for line in format_table(lang, rows) + format_categories(lang, subset, results):
             print(line)
-        for line in format_categories(lang, subset, results):
-            print(line)
-    if not quiet:
-        for system in systems:
-            if system.name not in results:
-                continue
-            failures = [f for lang in LANGUAGES for f in table[system.name].get(lang, Scores(0, 0, 0, 0, 0, 0, ())).failures]
-            print(f"\n  {system.name}: {len(failures)} judged failures")
-            for failure in failures:
-                print(f"    {failure}")
-            for qid, error in (system.errors or {}).items():
-                print(f"    {qid} raised {error}")
     return table
+
+
+def print_failures(systems: Sequence[System], results: dict[str, dict[str, list[str]]],
+                   table: dict[str, dict[str, Scores]]) -> None:
+    """Every judged failure and every query that raised, per system that ran."""
+    for system in systems:
+        if system.name not in results:
+            continue
+        by_lang = table[system.name]
+        failures = [f for lang in LANGUAGES for f in by_lang.get(lang, Scores(0, 0, 0, 0, 0, 0, ())).failures]
+        print(f"\n  {system.name}: {len(failures)} judged failures")
+        for failure in failures:
+            print(f"    {failure}")
+        for qid, error in (system.errors or {}).items():
+            print(f"    {qid} raised {error}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
