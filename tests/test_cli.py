@@ -5,6 +5,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import pytest
+
 from conftest import DOCUMENTS, ROOT, SEED_ID, corpus, run_cli
 
 
@@ -37,6 +39,7 @@ def test_search_without_an_index_says_what_to_do(tmp_path):
     assert "run `search-service index` first" in result.stderr
 
 
+@pytest.mark.slow
 def test_letter_first_among_stalins_works(tmp_path):
     """The issue's finish line: with Stalin's collected works as distractors the letter still ranks first."""
     docs = tmp_path / "docs"

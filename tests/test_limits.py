@@ -123,6 +123,7 @@ def huge_server(huge_index):
         yield base
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("params", [{"q": '"рабочего класса"'}, {"q": '"рабочего класса"', "year_from": "1940"},
                                     {"q": "рабочего класса"}, {"q": "класса трудящихся будущее"}])
 def test_a_search_on_a_huge_record_answers_within_the_limit(huge_server, params):

@@ -21,6 +21,8 @@ import requests
 
 from conftest import DOCUMENTS, ROOT, SEED_ID, TEST_DATA, corpus, run_cli, serve
 
+pytestmark = pytest.mark.slow  # live servers and rebuilds while they serve
+
 TOKEN = "test-admin-token-7b1d"
 QUERY = "Готвальдом"
 GENERATED = 1500  # bulk records: the full rebuild that brings them in is expected to add over a thousand
