@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     from search_service.engine import Engine, querying
     from search_service.errors import QueryError
     from search_service.engine.tiers import NEAR_WHEN_FEWER_THAN, fields_for
+    from search_service.engine.vocabulary import Vocabulary
 
     sources = quality.index_sources()
     from search_service.service.search import search
@@ -70,13 +71,13 @@ def main(argv: list[str] | None = None) -> int:
             q = querying.parse(searcher.schema, text, fields_for(None), all_words=True)
         except QueryError:
             continue
-        if querying.widen(q, vocabulary.near_terms) is not None:
+        if vocabulary.widen(q) is not None:
             widened += 1
             second_tier += len(searcher.search(q, limit=1)) < NEAR_WHEN_FEWER_THAN
     print(f"  {len(texts)} queries: {widened} have near terms, {second_tier} of them search the second tier "
           f"(fewer than {NEAR_WHEN_FEWER_THAN} exact matches)")
     forgiving = _timings(search, engine, texts, args.rounds)
-    with mock.patch.object(querying, "widen", lambda q, near_terms: None):
+    with mock.patch.object(Vocabulary, "widen", lambda self, q: None):
         exact = _timings(search, engine, texts, args.rounds)
     print(_line("exact tier only", exact))
     print(_line("with forgiving tier", forgiving))

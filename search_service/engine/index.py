@@ -72,5 +72,5 @@ class Engine:
         q = querying.parse(searcher.schema, text, TEXT_FIELDS, all_words=False, deadline=deadline)
         querying.check_expansion(q, searcher.reader())
         vocabulary = self.index.vocabulary(deadline)
-        wide = querying.widen(q, vocabulary.near_terms) if vocabulary is not None else None
+        wide = vocabulary.widen(q) if vocabulary is not None else None
         return spans.query_terms(searcher, q, wide)

@@ -100,7 +100,7 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
     wide = None
     if found.matched < NEAR_WHEN_FEWER_THAN and not found.timed_out:
         vocabulary = index.vocabulary(deadline)
-        wide = querying.widen(q, vocabulary.near_terms) if vocabulary else None
+        wide = vocabulary.widen(q) if vocabulary else None
         found.timed_out = vocabulary is None
     if wide is not None:
         near = run(wide, without=exact)

@@ -1,7 +1,8 @@
-"""Near terms from the index vocabulary: archive typos, names in the other script, irregular forms.
+"""Near terms from the index vocabulary (archive typos, names in the other script, irregular forms),
+and a query widened with them.
 
-The engine widens a query with these after its exact terms (see `tiers.search`), so a
-record found only through one never ranks above a record found by the words as typed.
+The engine searches the widened query after the exact one (see `tiers.search`), so a record
+found only through a near term never ranks above a record found by the words as typed.
 """
 
 from __future__ import annotations
@@ -10,13 +11,19 @@ import re
 import threading
 from collections import defaultdict
 from functools import lru_cache
+from typing import Callable
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+from whoosh import query
 from whoosh.index import Index
 
+from search_service.engine import querying
+from search_service.engine.schema import FIELD_BOOSTS
+from search_service.engine.scoring import CombinedTerm
+
 from search_service.text.near_forms import (irregular_stems, is_dictionary_word, latin_spelling, max_edits,
-                                     max_spelling_edits, same_sound)
+                                            max_spelling_edits, same_sound)
 
 # A typo is rare by nature: an archive misspelling appears in a record or two. Joining a query word
 # only to such rare terms keeps its real neighbours (социалист for социализм) out.
@@ -50,6 +57,10 @@ class Vocabulary:
                 self._spelled[field][spelling].append(term)
         self.near_terms = lru_cache(maxsize=10_000)(self.near_terms)
         irregular_stems("went")  # loads lemminflect's tables (about a second) here rather than in a search
+
+    def widen(self, q: query.Query) -> query.Query | None:
+        """`q` with its terms' near terms as alternatives (see `widen`)."""
+        return widen(q, self.near_terms)
 
     def near_terms(self, term: str) -> tuple[str, ...]:
         """Terms a record may hold for query term `term`: irregular lemmas, archive typos, other-script spellings."""
@@ -108,3 +119,49 @@ def _nearest(text: str, by_length: dict[int, list[str]], edits: int) -> list[tup
                for choice in by_length.get(length, ())]
     found = process.extract(text, choices, scorer=Levenshtein.distance, score_cutoff=edits, limit=_CANDIDATES)
     return sorted((distance, choice) for choice, distance, _ in found)
+
+
+# Near terms a whole query may add (a query has at most a few dozen words; each near term is looked
+# up in every field searched).
+MAX_NEAR_TERMS = 40
+
+
+def widen(q: query.Query, near_terms: Callable[[str], tuple[str, ...]]) -> query.Query | None:
+    """`q` with each term's near terms (`near_terms(text) -> tuple[str, ...]`) as alternatives to it,
+    matching only records that hold at least one near term.
+
+    A record without any near term matches the widened query only if it matches `q`, and the
+    engine searches for the others (the records `q` misses); requiring a near term lets Whoosh walk
+    the few records with one instead of every record `q` matches.
+
+    None when no term has any, or when the query excludes something: a widened NOT would silently
+    drop records the user did not exclude.
+    """
+    if querying.has_negation(q):
+        return None
+    budget = MAX_NEAR_TERMS
+    chosen: dict[str, tuple[str, ...]] = {}
+    added: list[query.Query] = []  # the near alternatives alone
+
+    def near(text: str) -> tuple[str, ...]:
+        nonlocal budget
+        if text not in chosen:
+            chosen[text] = near_terms(text)[:max(budget, 0)]
+            budget -= len(chosen[text])
+        return chosen[text]
+
+    def widen_term(node: query.Query) -> query.Query:
+        if isinstance(node, CombinedTerm):
+            more = tuple(dict.fromkeys(t for text in node.texts for t in near(text) if t not in node.texts))
+            if not more:
+                return node
+            added.append(node.with_texts(more))
+            return node.with_texts(node.texts + more)
+        if isinstance(node, query.Term) and node.fieldname in FIELD_BOOSTS and near(node.text):
+            alternatives = [query.Term(node.fieldname, text, boost=node.boost) for text in near(node.text)]
+            added.extend(alternatives)
+            return query.Or([node] + alternatives)
+        return node
+
+    widened = q.accept(widen_term)
+    return query.Require(widened, query.Or(added)) if added else None
