@@ -2,7 +2,9 @@ from collections import defaultdict
 
 import pytest
 
-from search_service.text.analysis import analyze, fold_lookalikes, index_terms, is_stop_term, normalize, words
+from search_service.text.analysis import analyze, index_terms, normalize, words
+from search_service.text.morphology import is_stop_term
+from search_service.text.scripts import fold_lookalikes
 
 
 def terms(text: str) -> set[str]:

@@ -20,7 +20,8 @@ from whoosh import query
 from whoosh.searching import Results, Searcher
 
 from search_service.text.alignment import Alignment, align_texts
-from search_service.text.analysis import load_dictionaries, normalize, word_terms, words
+from search_service.text.analysis import normalize, word_terms, words
+from search_service.text.morphology import load_dictionaries
 from search_service.config import Config
 from search_service.engine import proximity, querying
 from search_service.engine.build import building

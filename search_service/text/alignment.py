@@ -13,12 +13,10 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Mapping
 
-from anyascii import anyascii
-
-from search_service.text.analysis import fold_lookalikes
+from search_service.text.scripts import LANGUAGES
+from search_service.text.transliteration import sound_skeleton
 
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _LINE = re.compile(r"\n")
@@ -52,18 +50,6 @@ RATIO_TOLERANCE = 0.02
 MIN_BAND = 20
 MAX_BAND = 320
 
-# Spelling differences between the transliterated Russian and the English form of one name,
-# folded to one spelling: Чехия `chekhiia` / Czech, Джонсон `dzhonson` / Johnson,
-# Хрущёв `khrushchev` / Khrushchev, Австралия `avstraliia` / Australia, Европа `evropa` / Europe,
-# Ельцин `el'tsin` / Yeltsin.
-_SPELLINGS = (("cz", "ch"), ("dzh", "j"), ("shch", "s"), ("sch", "s"), ("zh", "j"), ("sh", "s"),
-              ("ch", "k"), ("kh", "k"), ("ck", "k"), ("ph", "f"), ("th", "t"), ("ts", "s"), ("tz", "s"),
-              ("au", "av"), ("eu", "ev"), ("x", "ks"), ("w", "v"), ("q", "k"))
-_SOFT_C = re.compile(r"c(?=[eiy])")
-# Sounds that the two scripts swap (Гамбург / Hamburg, Корея / Korea) share one letter; vowels go.
-_CONSONANT_CLASSES = str.maketrans({"c": "k", "g": "k", "h": "k", "z": "s",
-                                    "a": None, "e": None, "i": None, "o": None, "u": None, "y": None})
-_DOUBLES = re.compile(r"(.)\1+")
 # A key is the first consonants of a word: enough to tell names apart, short enough that Russian
 # case endings (Готвальду, Готвальдом) do not change it.
 _KEY_LENGTH = 4
@@ -110,7 +96,7 @@ def passages(text: str) -> list[Passage]:
 
 def aligned_counterpart(beads: list[Bead], lang: str, index: int) -> tuple[int, ...]:
     """The other language's passage indices aligned with passage `index` of `lang` ('ru' or 'en')."""
-    if lang not in ("ru", "en"):
+    if lang not in LANGUAGES:
         raise ValueError(f"language must be 'ru' or 'en', not {lang!r}")
     for bead in beads:
         mine, other = (bead.ru, bead.en) if lang == "ru" else (bead.en, bead.ru)
@@ -150,7 +136,7 @@ class Alignment:
 
 def align_texts(texts: Mapping[str, str]) -> Alignment:
     """Split a record's texts into passages and align them (one-sided beads when it has one language)."""
-    found = {lang: passages(texts[lang]) for lang in ("ru", "en") if texts.get(lang)}
+    found = {lang: passages(texts[lang]) for lang in LANGUAGES if texts.get(lang)}
     beads = align([p.text for p in found.get("ru", [])], [p.text for p in found.get("en", [])])
     return Alignment({lang: [(p.start, p.end) for p in found_passages] for lang, found_passages in found.items()},
                      beads)
@@ -342,16 +328,3 @@ def _anchors(text: str) -> tuple[Counter[str], Counter[str], set[str]]:
         if capitalized and not sentence_start:
             names[key] += 1
     return found, names, sounds
-
-
-@lru_cache(maxsize=100_000)
-def sound_skeleton(word: str) -> str:
-    """The consonants of a word in a script-neutral spelling: Готвальд and Gottwald both give 'ktvld'."""
-    latin = anyascii(fold_lookalikes(word.lower())).lower()
-    for written, folded in _SPELLINGS:
-        latin = latin.replace(written, folded)
-    # Past the first letter, an h left over from the digraphs above is silent (Johnson / Джонсон).
-    latin = latin[:1] + latin[1:].replace("h", "")
-    latin = _SOFT_C.sub("s", latin)
-    consonants = "".join(c for c in latin.translate(_CONSONANT_CLASSES) if c.isalpha())
-    return _DOUBLES.sub(r"\1", consonants)
