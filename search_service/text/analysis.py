@@ -1,7 +1,11 @@
 """Text analysis shared by indexing and querying: words -> normalized index terms.
 
-Plain Python on purpose: the engine adapts it to Whoosh, tests use it directly. Each step is a
-small function; `analyze` composes them in one visible line per word.
+Read as Whoosh reads an analyzer, a chain `tokenizer | filter | filter`: the tokenizer turns a text
+into terms, and each filter takes terms and yields terms. `INDEX_CHAIN` and `QUERY_CHAIN` compose
+the steps, in one place; queries run them as they stand. Indexing takes a faster road to the same
+terms: a corpus repeats its words, so `analyze_word` calls the same steps once per distinct written
+word (cached), and `analyze` and `index_terms` put its terms in place; the tests hold the two roads
+equal. Plain Python: the engine adapts it to Whoosh, tests use it directly.
 """
 
 from __future__ import annotations
@@ -10,10 +14,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
+from search_service.text import scripts
 from search_service.text.morphology import english_terms, russian_lemmas
-from search_service.text.scripts import fold_lookalikes, has_cyrillic, has_latin
 
 # Letters and digits, joined by hyphens; an English possessive or contraction stays with its word.
 _WORD = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)*(?:['\u2019][^\W\d_]+)?")
@@ -21,9 +25,12 @@ _HYPHENS = re.compile(r"[-\u2010\u2011]")
 _CHUNK = re.compile(r"\S+")
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
-    """One index term: `text` at word `position`, found at characters `start:end` of the input."""
+class Term(NamedTuple):
+    """One index term: `text` at word `position`, found at characters `start:end` of the input.
+
+    A named tuple: analysis makes one per term of every text it reads, and a tuple is the cheapest
+    immutable object to make.
+    """
 
     text: str
     position: int
@@ -46,61 +53,144 @@ def words(text: str) -> Iterator[Word]:
         yield Word(match.group(), match.start(), match.end())
 
 
+def _width(surface: str) -> int:
+    """Positions a word takes: one per hyphen part, so that a phrase can meet a part."""
+    return len(_HYPHENS.split(surface))
+
+
+class Chain:
+    """Steps run in order, each over what the one before yields: Whoosh's `tokenizer | filter`."""
+
+    __slots__ = ("steps",)
+
+    def __init__(self, *steps: Callable[[Any], Iterator[Term]]) -> None:
+        self.steps = steps
+
+    def __or__(self, other: Chain) -> Chain:
+        return Chain(*self.steps, *other.steps)
+
+    def __call__(self, value: Any) -> Iterator[Term]:
+        for step in self.steps:
+            value = step(value)
+        return value
+
+
+class _Fold:
+    """A filter that rewrites each term's text and keeps its place."""
+
+    __slots__ = ("rewrite",)
+
+    def __init__(self, rewrite: Callable[[str], str]) -> None:
+        self.rewrite = rewrite
+
+    def __call__(self, terms: Iterable[Term]) -> Iterator[Term]:
+        for term in terms:
+            yield Term(self.rewrite(term.text), term.position, term.start, term.end)
+
+
+def _parts(word: str) -> list[tuple[str, int]]:
+    """The parts of a hyphenated word with their offsets in it; none for a word without hyphens."""
+    parts = _HYPHENS.split(word)
+    if len(parts) == 1:
+        return []
+    found, offset = [], 0
+    for part in parts:
+        found.append((part, offset))
+        offset += len(part) + 1
+    return found
+
+
+@Chain
+def tokenize(text: str) -> Iterator[Term]:
+    """The tokenizer: each word as written, at its position and characters."""
+    position = 0
+    for word in words(text):
+        yield Term(word.surface, position, word.start, word.end)
+        position += _width(word.surface)
+
+
+lowercase = Chain(_Fold(str.lower))
+fold_yo = Chain(_Fold(lambda word: word.replace("ё", "е")))
+fold_apostrophes = Chain(_Fold(lambda word: word.replace("\u2019", "'")))  # typographic ones, as ASCII
+fold_lookalikes = Chain(_Fold(scripts.fold_lookalikes))  # `cовершенно` with a Latin c
+
+
+@Chain
+def hyphen_parts(terms: Iterable[Term]) -> Iterator[Term]:
+    """Each word, then each part of a hyphenated one at its own position: `во-первых`, `во`, `первых`."""
+    for term in terms:
+        yield term
+        for index, (part, offset) in enumerate(_parts(term.text)):
+            yield Term(part, term.position + index, term.start + offset, term.start + offset + len(part))
+
+
+@Chain
+def lemmas_and_stems(terms: Iterable[Term]) -> Iterator[Term]:
+    """Each word's index terms (`word_terms`) in its place; alternatives share it."""
+    for term in terms:
+        for text in word_terms(term.text):
+            yield Term(text, term.position, term.start, term.end)
+
+
+# The analysis, in one place. A query leaves hyphen parts out: the whole word is in the index, and
+# its parts alone (`в`) would match nearly everything; positions advance the same, so phrases line up.
+FOLDS = lowercase | fold_yo | fold_apostrophes | fold_lookalikes
+INDEX_CHAIN = tokenize | FOLDS | hyphen_parts | lemmas_and_stems
+QUERY_CHAIN = tokenize | FOLDS | lemmas_and_stems
+
+
 def normalize(word: str) -> str:
-    """Lowercase, fold ё to е, typographic apostrophes to ', and look-alike letters of the other script."""
-    return fold_lookalikes(word.lower().replace("ё", "е").replace("\u2019", "'"))
+    """A word through the chain's folds: lowercase, ё as е, typographic apostrophes as ', and
+    look-alike letters of the other script."""
+    for fold in FOLDS.steps:
+        word = fold.rewrite(word)
+    return word
 
 
 @lru_cache(maxsize=300_000)
 def word_terms(word: str) -> tuple[str, ...]:
-    """Index terms for one normalized word without hyphens: lemmas, a stem, or the word itself."""
-    if has_cyrillic(word):
+    """Index terms for one normalized word without hyphens: Russian lemmas, English stems, or the
+    word itself (numbers)."""
+    if scripts.has_cyrillic(word):
         return russian_lemmas(word)
-    if has_latin(word):
+    if scripts.has_latin(word):
         return english_terms(word)
     return (word,)
 
 
 @dataclass(frozen=True, slots=True)
 class WordTerms:
-    """Index terms of one written word, relative to the word; worked out once per distinct spelling."""
+    """`INDEX_CHAIN`'s terms for one written word, relative to it."""
 
-    whole: tuple[str, ...]  # terms of the whole word
-    parts: tuple[tuple[str, int, int, int], ...]  # (term, position offset, start, end) of each hyphen part's terms
+    terms: tuple[tuple[str, int, int, int], ...]  # (term, position offset, start, end)
     width: int  # positions the word takes: one per hyphen part
 
 
 @lru_cache(maxsize=300_000)
 def analyze_word(surface: str) -> WordTerms:
-    """Terms of a word as written; cached, because a corpus repeats its words many times over."""
-    normalized = normalize(surface)
-    parts = _HYPHENS.split(normalized)
-    part_terms = []
-    if len(parts) > 1:
-        offset = 0
-        for index, part in enumerate(parts):
-            part_terms.extend((term, index, offset, offset + len(part)) for term in word_terms(part))
-            offset += len(part) + 1
-    return WordTerms(word_terms(normalized), tuple(part_terms), len(parts))
+    """`INDEX_CHAIN` over one written word, its steps called directly rather than as filters;
+    cached, because a corpus repeats its words many times over."""
+    word = normalize(surface)
+    terms = [(term, 0, 0, len(surface)) for term in word_terms(word)]
+    parts = _parts(word)
+    for index, (part, offset) in enumerate(parts):
+        terms.extend((term, index, offset, offset + len(part)) for term in word_terms(part))
+    return WordTerms(tuple(terms), len(parts) or 1)
 
 
-def analyze(text: str, hyphen_parts: bool = True) -> Iterator[Term]:
-    """Index terms of a text, in order; alternatives for one word share its position.
+def analyze(text: str) -> Iterator[Term]:
+    """`INDEX_CHAIN`'s terms of a text, in order, each written word analysed once per process;
+    alternatives for one word share its position.
 
     A hyphenated word yields its own terms and those of each part, so `Во-первых` is found by
-    `во-первых` and by `первых`. A query word leaves the parts out (`hyphen_parts=False`): the
-    whole word is in the index, and its parts alone (`в`) would match nearly everything. Positions
-    advance the same either way, so phrases line up.
+    `во-первых` and by `первых`.
     """
     position = 0
     for match in _WORD.finditer(text):
         word = analyze_word(match.group())
-        start, end = match.span()
-        for term in word.whole:
-            yield Term(term, position, start, end)
-        if hyphen_parts:
-            for term, offset, part_start, part_end in word.parts:
-                yield Term(term, position + offset, start + part_start, start + part_end)
+        start = match.start()
+        for term, offset, term_start, term_end in word.terms:
+            yield Term(term, position + offset, start + term_start, start + term_end)
         position += word.width
 
 
