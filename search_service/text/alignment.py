@@ -2,7 +2,8 @@
 
 Gale-Church dynamic programming over paragraph lengths, helped by anchors that survive
 translation: numbers, and words that sound alike in both scripts once transliterated (names such
-as Готвальд / Gottwald, and cognates such as секретно / secret). Plain Python: no Flask, no Whoosh.
+as Готвальд / Gottwald, and cognates such as секретно / secret); what a bead costs is worked out
+in `alignment_cost`. Plain Python: no Flask, no Whoosh.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Mapping
 
-from search_service.text.scripts import LANGUAGES
 from search_service.text.alignment_cost import Side, length_ratio, match_cost, passage_sides
+from search_service.text.scripts import LANGUAGES
 
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _LINE = re.compile(r"\n")
@@ -31,7 +32,6 @@ RATIO_TOLERANCE = 0.02
 # How far from the diagonal paths are scored: first, and at most (the band doubles in between).
 MIN_BAND = 20
 MAX_BAND = 320
-
 
 
 @dataclass(frozen=True, slots=True)
