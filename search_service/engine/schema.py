@@ -5,7 +5,7 @@ from __future__ import annotations
 from whoosh.analysis import Analyzer, Token
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from search_service.text.analysis import INDEX_CHAIN, QUERY_CHAIN, index_terms, normalize
+from search_service.text.analysis import analyze_query, index_terms, normalize
 from search_service.text.scripts import LANGUAGES
 
 # Fields searched by default, and how much a match in each counts (BM25F field weights).
@@ -37,7 +37,7 @@ class BilingualAnalyzer(Analyzer):
             yield token
             return
         # Plain query words leave hyphen parts out; phrases (mode "phrase") keep them to line up.
-        for term in (QUERY_CHAIN if mode == "query" else INDEX_CHAIN)(value):
+        for term in analyze_query(value, phrase=mode != "query"):
             token.text = term.text
             if keeporiginal:
                 token.original = value[term.start:term.end]

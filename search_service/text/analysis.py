@@ -2,10 +2,10 @@
 
 Read as Whoosh reads an analyzer, a chain `tokenizer | filter | filter`: the tokenizer turns a text
 into terms, and each filter takes terms and yields terms. `INDEX_CHAIN` and `QUERY_CHAIN` compose
-the steps, in one place; queries run them as they stand. Indexing takes a faster road to the same
-terms: a corpus repeats its words, so `analyze_word` calls the same steps once per distinct written
-word (cached), and `analyze` and `index_terms` put its terms in place; the tests hold the two roads
-equal. Plain Python: the engine adapts it to Whoosh, tests use it directly.
+the steps, in one place; queries run them as they stand (`analyze_query`). Indexing takes a faster
+road to the same terms: a corpus repeats its words, so `analyze_word` calls the same steps once per
+distinct written word (cached), and `analyze` and `index_terms` put its terms in place; the tests
+hold the two roads equal. Plain Python: the engine adapts it to Whoosh, tests use it directly.
 """
 
 from __future__ import annotations
@@ -137,6 +137,13 @@ def lemmas_and_stems(terms: Iterable[Term]) -> Iterator[Term]:
 FOLDS = lowercase | fold_yo | fold_apostrophes | fold_lookalikes
 INDEX_CHAIN = tokenize | FOLDS | hyphen_parts | lemmas_and_stems
 QUERY_CHAIN = tokenize | FOLDS | lemmas_and_stems
+
+
+@lru_cache(maxsize=10_000)
+def analyze_query(text: str, phrase: bool) -> tuple[Term, ...]:
+    """Terms of query text: `QUERY_CHAIN`, or `INDEX_CHAIN` for a phrase so that its hyphen parts
+    line up with the index's. Cached: a query parser asks once per field, and again per tier."""
+    return tuple((INDEX_CHAIN if phrase else QUERY_CHAIN)(text))
 
 
 def normalize(word: str) -> str:
