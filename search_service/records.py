@@ -9,13 +9,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 
-LANGUAGES = ("ru", "en")
+# LANGUAGES is also the faces' list of languages: they may import records, not text/.
+from search_service.text.scripts import LANGUAGES, script_language
+
 RECORD_SUFFIXES = (".txt", ".json", ".jsonl")
 MIN_YEAR, MAX_YEAR = 1, 9999  # record dates are four-digit years
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
 _DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-_LATIN = re.compile(r"[A-Za-z]")
 _PAGE_CHROME = {"skip to content"}
 _RIGHTS_START = ("The History and Public Policy Program welcomes", "To enquire about this document")
 _TRANSLATOR = re.compile(r"Translated by ([^.]+)\.")
@@ -73,15 +73,6 @@ class Record:
 class ReadResult:
     records: list[Record]
     errors: list[RecordError]
-
-
-def script_language(text: str) -> str | None:
-    """'ru' when Cyrillic letters dominate, 'en' when Latin ones do, None for no letters."""
-    cyrillic = len(_CYRILLIC.findall(text))
-    latin = len(_LATIN.findall(text))
-    if cyrillic == latin == 0:
-        return None
-    return "ru" if cyrillic >= latin else "en"
 
 
 def read_records(paths: Iterable[Path]) -> ReadResult:

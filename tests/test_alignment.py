@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from search_service.text.alignment import Bead, Passage, align, aligned_counterpart, passages, sound_skeleton
+from search_service.text.alignment import Bead, Passage, align, aligned_counterpart, passages
+from search_service.text.transliteration import sound_skeleton
 from search_service.records import read_records
 
 SEED = Path(__file__).resolve().parent.parent / "documents" / "1950-08-27-stalin-to-gottwald-security-council.txt"

@@ -1,8 +1,13 @@
+import json
 from collections import defaultdict
+from itertools import islice
 
 import pytest
 
-from search_service.text.analysis import analyze, fold_lookalikes, index_terms, is_stop_term, normalize, words
+from conftest import DOCUMENTS, corpus
+from search_service.text.analysis import INDEX_CHAIN, QUERY_CHAIN, analyze, index_terms, normalize, words
+from search_service.text.morphology import is_stop_term
+from search_service.text.scripts import fold_lookalikes
 
 
 def terms(text: str) -> set[str]:
@@ -51,7 +56,7 @@ def test_hyphenated_word_is_indexed_whole_and_by_parts():
 
 
 def test_query_words_leave_hyphen_parts_out_but_keep_positions():
-    query_terms = [(t.text, t.position) for t in analyze("во-первых цель", hyphen_parts=False)]
+    query_terms = [(t.text, t.position) for t in QUERY_CHAIN("во-первых цель")]
     index_terms = [(t.text, t.position) for t in analyze("во-первых цель")]
     assert ("в", 0) not in query_terms
     assert [p for t, p in query_terms if t == "цель"] == [p for t, p in index_terms if t == "цель"] == [2]
@@ -87,3 +92,41 @@ def test_index_terms_are_analyze_grouped_by_term(text):
     for term in analyze(text):
         expected[term.text].append((term.position, term.start, term.end))
     assert index_terms(text) == expected
+
+
+# Strings where the steps interact: hyphens of three kinds, ё, words mixing scripts (folded or not),
+# typographic and ASCII apostrophes, digits, letters whose lowercase is longer (İ), no words at all.
+TRICKY = [
+    "Во-первых, социал‐демократический 50-летие Ленина‑вождя, x-ray и рентген-аппарат",
+    "Ёлка, ЁЖ, Хрущёв и хрущев; ПОЧЕМУ-ТО всё-таки",
+    "Cовершенно секретно: sоviet, Сoвет-Soviet, abcд, wiкипедия, ТОВАРИЩ-Tovarishch",
+    "Council's withdrawal, Council’s re-entry’s, rock'n'roll, don’t, O'Neill-Smith's",
+    "1950 г. 12-го 3,000 1 000 № 7 1950-1953 IV-V 2-3-4",
+    "İstanbul-İzmir, Norrköping-Köln, straße, ﬁnance, Ǆemal",
+    "  \n\n  —«»… ", "", "-", "’", "a-", "-b", "а--б", "word_with_underscore",
+]
+
+
+def _texts(source: str) -> list[str]:
+    """Texts to run both ways: the demonstration records, a slice of a shared corpus, or TRICKY."""
+    if source == "tricky":
+        return TRICKY
+    if source == "documents":
+        return [path.read_text(encoding="utf-8") for path in sorted(DOCUMENTS.glob("*.txt"))]
+    with corpus(source).open(encoding="utf-8") as lines:
+        return [text for line in islice(lines, 25) for text in json.loads(line)["texts"].values()]
+
+
+def _grouped(terms) -> dict:
+    grouped = defaultdict(list)
+    for term in terms:
+        grouped[term.text].append((term.position, term.start, term.end))
+    return grouped
+
+
+@pytest.mark.parametrize("source", ["tricky", "documents", "stalin-works-ru.jsonl", "frus-en.jsonl"])
+def test_the_cached_path_gives_exactly_what_the_chain_gives(source):
+    for text in _texts(source):
+        chain_terms = list(INDEX_CHAIN(text))
+        assert list(analyze(text)) == chain_terms
+        assert index_terms(text) == _grouped(chain_terms)

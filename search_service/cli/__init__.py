@@ -12,6 +12,7 @@ import click
 from search_service.cli.progress import ConsoleProgress
 from search_service.config import Config
 from search_service.errors import IndexMissing, QueryError
+from search_service.records import LANGUAGES
 from search_service.service.index import has_index, open_index
 from search_service.service.indexing import RebuildOutcome, rebuild
 from search_service.service.search import SearchOptions, search
@@ -76,7 +77,7 @@ def serve(host: str | None, port: int | None, index_dir: Path | None, documents:
 @main.command(name="search")
 @click.argument("query")
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder [index]")
-@click.option("--lang", type=click.Choice(["ru", "en"]), help="Search one language only")
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Search one language only")
 @click.option("--limit", type=click.IntRange(1, 50), default=10, show_default=True)
 def search_command(query: str, index_dir: Path | None, lang: str | None, limit: int) -> None:
     """Print ranked hits for QUERY with their snippets."""

@@ -12,9 +12,10 @@ from whoosh.qparser import syntax
 from whoosh.qparser.plugins import PhrasePlugin
 
 from search_service.errors import QueryError
-from search_service.text.analysis import is_stop_term, words
 from search_service.deadline import Deadline
 from search_service.engine.phrases import Phrase
+from search_service.text.analysis import words
+from search_service.text.morphology import is_stop_term
 from search_service.engine.schema import FIELD_BOOSTS, TEXT_FIELDS
 from search_service.engine.scoring import CombinedTerm
 

@@ -22,7 +22,7 @@ from search_service.engine.vocabulary import Vocabulary
 from search_service.errors import IndexMissing
 from search_service.records import ID_PATTERN, Record
 from search_service.text.alignment import Alignment, align_texts
-from search_service.text.analysis import load_dictionaries
+from search_service.text.morphology import load_dictionaries
 
 # How often a reader looks for a newly published generation: one stat() per interval, at most.
 CHECK_INTERVAL_SECONDS = 0.5

@@ -5,16 +5,17 @@ from __future__ import annotations
 from whoosh.analysis import Analyzer, Token
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from search_service.text.analysis import analyze, index_terms, normalize
+from search_service.text.analysis import analyze_query, index_terms, normalize
+from search_service.text.scripts import LANGUAGES
 
 # Fields searched by default, and how much a match in each counts (BM25F field weights).
 FIELD_BOOSTS = {"title": 3.0, "summary": 2.0, "citation": 0.5, "ru": 1.0, "en": 1.0}
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
-LANGUAGE_FIELDS = ("ru", "en")
+LANGUAGE_FIELDS = LANGUAGES  # one text field per language, named by its code
 
 
 class BilingualAnalyzer(Analyzer):
-    """Whoosh face of `search_service.analysis.analyze`.
+    """Whoosh face of the analysis chains in `search_service.text.analysis`.
 
     Holds no state, so the schema Whoosh pickles into the index carries no MorphAnalyzer: the
     dictionaries load once per process, on first use.
@@ -36,7 +37,7 @@ class BilingualAnalyzer(Analyzer):
             yield token
             return
         # Plain query words leave hyphen parts out; phrases (mode "phrase") keep them to line up.
-        for term in analyze(value, hyphen_parts=mode != "query"):
+        for term in analyze_query(value, phrase=mode != "query"):
             token.text = term.text
             if keeporiginal:
                 token.original = value[term.start:term.end]

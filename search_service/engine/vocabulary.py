@@ -7,7 +7,6 @@ found only through a near term never ranks above a record found by the words as 
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import defaultdict
 from functools import lru_cache
@@ -19,11 +18,11 @@ from whoosh import query
 from whoosh.index import Index
 
 from search_service.engine import querying
-from search_service.engine.schema import FIELD_BOOSTS
+from search_service.engine.schema import FIELD_BOOSTS, LANGUAGE_FIELDS
 from search_service.engine.scoring import CombinedTerm
-
-from search_service.text.near_forms import (irregular_stems, is_dictionary_word, latin_spelling, max_edits,
-                                            max_spelling_edits, same_sound)
+from search_service.text.near_forms import irregular_stems, is_dictionary_word, max_edits, max_spelling_edits
+from search_service.text.scripts import has_cyrillic, has_latin
+from search_service.text.transliteration import latin_spelling, same_sound
 
 # A typo is rare by nature: an archive misspelling appears in a record or two. Joining a query word
 # only to such rare terms keeps its real neighbours (социалист for социализм) out.
@@ -31,9 +30,6 @@ RARE_DOCUMENTS = 3
 # At most this many near terms per query term: each is one more term to look up in every field.
 MAX_NEAR_PER_TERM = 4
 _CANDIDATES = 25  # nearest terms looked at before the rarity and sound checks
-_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-_LATIN = re.compile(r"[a-z]")
-_FIELDS = ("ru", "en")
 
 
 class Vocabulary:
@@ -44,10 +40,10 @@ class Vocabulary:
         self._reader_lock = threading.Lock()  # a Whoosh reader seeks in its files: one caller at a time
         # Choices bucketed by length: a term more letters away than the edits allowed cannot match,
         # so a lookup compares a few buckets instead of the whole vocabulary.
-        self._terms: dict[str, dict[int, list[str]]] = {field: defaultdict(list) for field in _FIELDS}
-        self._spellings: dict[str, dict[int, list[str]]] = {field: defaultdict(list) for field in _FIELDS}
-        self._spelled: dict[str, dict[str, list[str]]] = {field: defaultdict(list) for field in _FIELDS}
-        for field in _FIELDS:
+        self._terms: dict[str, dict[int, list[str]]] = {field: defaultdict(list) for field in LANGUAGE_FIELDS}
+        self._spellings: dict[str, dict[int, list[str]]] = {field: defaultdict(list) for field in LANGUAGE_FIELDS}
+        self._spelled: dict[str, dict[str, list[str]]] = {field: defaultdict(list) for field in LANGUAGE_FIELDS}
+        for field in LANGUAGE_FIELDS:
             for raw in reader.lexicon(field):
                 term = raw.decode("utf-8")
                 spelling = latin_spelling(term) if field == "ru" else term
@@ -64,9 +60,9 @@ class Vocabulary:
 
     def near_terms(self, term: str) -> tuple[str, ...]:
         """Terms a record may hold for query term `term`: irregular lemmas, archive typos, other-script spellings."""
-        if _CYRILLIC.search(term):
+        if has_cyrillic(term):
             field, other, spelling = "ru", "en", latin_spelling(term)
-        elif _LATIN.search(term):
+        elif has_latin(term):
             field, other, spelling = "en", "ru", term
         else:
             return ()
@@ -80,7 +76,7 @@ class Vocabulary:
     def closest(self, term: str) -> str | None:
         """The term of the index nearest to `term` (a word the index lacks) within its typo distance;
         of equally near ones the most frequent. None when nothing is near enough."""
-        field = "ru" if _CYRILLIC.search(term) else "en"
+        field = "ru" if has_cyrillic(term) else "en"
         found = _nearest(term, self._terms[field], max_edits(term))
         if not found:
             return None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from search_service.engine import Engine
 from search_service.engine.build.generations import current_generation
-from search_service.text.analysis import load_dictionaries
+from search_service.text.morphology import load_dictionaries
 
 
 def open_index(index_dir: Path, time_limit: float) -> Engine:

@@ -1,1 +1,2 @@
-"""Text analysis in plain Python: scripts, words to index terms, transliteration, alignment, near forms."""
+"""Text in plain Python: scripts and languages, word forms (morphology), the analysis chain from
+words to index terms, transliteration, passage alignment, keyboard layouts, near forms."""

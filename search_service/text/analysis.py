@@ -1,7 +1,11 @@
 """Text analysis shared by indexing and querying: words -> normalized index terms.
 
-Plain Python on purpose: the engine adapts it to Whoosh, tests use it directly. Each step is a
-small function; `analyze` composes them in one visible line per word.
+Read as Whoosh reads an analyzer, a chain `tokenizer | filter | filter`: the tokenizer turns a text
+into terms, and each filter takes terms and yields terms. `INDEX_CHAIN` and `QUERY_CHAIN` compose
+the steps, in one place; queries run them as they stand (`analyze_query`). Indexing takes a faster
+road to the same terms: a corpus repeats its words, so `analyze_word` calls the same steps once per
+distinct written word (cached), and `analyze` and `index_terms` put its terms in place; the tests
+hold the two roads equal. Plain Python: the engine adapts it to Whoosh, tests use it directly.
 """
 
 from __future__ import annotations
@@ -10,39 +14,23 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
-import Stemmer
-import pymorphy3
-from anyascii import anyascii
+from search_service.text import scripts
+from search_service.text.morphology import english_terms, russian_lemmas
 
 # Letters and digits, joined by hyphens; an English possessive or contraction stays with its word.
 _WORD = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)*(?:['\u2019][^\W\d_]+)?")
 _HYPHENS = re.compile(r"[-\u2010\u2011]")
 _CHUNK = re.compile(r"\S+")
-_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-_LATIN = re.compile(r"[a-z]")
-
-# Latin letters that look like Cyrillic ones (after lowercasing), and the reverse.
-_LATIN_TO_CYRILLIC = str.maketrans("aceopxykmhtb", "асеорхукмнтв")
-_CYRILLIC_TO_LATIN = str.maketrans("асеорхукмнтв", "aceopxykmhtb")
-_LATIN_LOOKALIKES = set("aceopxykmhtb")
-_CYRILLIC_LOOKALIKES = set("асеорхукмнтв")
-
-# pymorphy3 can offer many guesses for one form; past a few they only add noise.
-MAX_LEMMAS = 4
-# A dictionary word keeps a lemma only when pymorphy3 rates it at least this share of the best one:
-# `были` is быть (0.997), hardly ever the plural of быль (0.005), and indexing быль there made `быль`
-# find every `были`; `стали` keeps сталь (0.03 of стать), which the steel queries need. Measured
-# with bench/quality (0.01 keeps lemma accuracy at 99.4% and cuts spurious terms by 14%).
-MIN_LEMMA_SHARE = 0.01
-# pymorphy3's tags for first names, surnames and patronymics.
-_NAME_GRAMMEMES = frozenset({"Name", "Surn", "Patr"})
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
-    """One index term: `text` at word `position`, found at characters `start:end` of the input."""
+class Term(NamedTuple):
+    """One index term: `text` at word `position`, found at characters `start:end` of the input.
+
+    A named tuple: analysis makes one per term of every text it reads, and a tuple is the cheapest
+    immutable object to make.
+    """
 
     text: str
     position: int
@@ -65,164 +53,151 @@ def words(text: str) -> Iterator[Word]:
         yield Word(match.group(), match.start(), match.end())
 
 
+def _width(surface: str) -> int:
+    """Positions a word takes: one per hyphen part, so that a phrase can meet a part."""
+    return len(_HYPHENS.split(surface))
+
+
+class Chain:
+    """Steps run in order, each over what the one before yields: Whoosh's `tokenizer | filter`."""
+
+    __slots__ = ("steps",)
+
+    def __init__(self, *steps: Callable[[Any], Iterator[Term]]) -> None:
+        self.steps = steps
+
+    def __or__(self, other: Chain) -> Chain:
+        return Chain(*self.steps, *other.steps)
+
+    def __call__(self, value: Any) -> Iterator[Term]:
+        for step in self.steps:
+            value = step(value)
+        return value
+
+
+class _Fold:
+    """A filter that rewrites each term's text and keeps its place."""
+
+    __slots__ = ("rewrite",)
+
+    def __init__(self, rewrite: Callable[[str], str]) -> None:
+        self.rewrite = rewrite
+
+    def __call__(self, terms: Iterable[Term]) -> Iterator[Term]:
+        for term in terms:
+            yield Term(self.rewrite(term.text), term.position, term.start, term.end)
+
+
+def _parts(word: str) -> list[tuple[str, int]]:
+    """The parts of a hyphenated word with their offsets in it; none for a word without hyphens."""
+    parts = _HYPHENS.split(word)
+    if len(parts) == 1:
+        return []
+    found, offset = [], 0
+    for part in parts:
+        found.append((part, offset))
+        offset += len(part) + 1
+    return found
+
+
+@Chain
+def tokenize(text: str) -> Iterator[Term]:
+    """The tokenizer: each word as written, at its position and characters."""
+    position = 0
+    for word in words(text):
+        yield Term(word.surface, position, word.start, word.end)
+        position += _width(word.surface)
+
+
+lowercase = Chain(_Fold(str.lower))
+fold_yo = Chain(_Fold(lambda word: word.replace("ё", "е")))
+fold_apostrophes = Chain(_Fold(lambda word: word.replace("\u2019", "'")))  # typographic ones, as ASCII
+fold_lookalikes = Chain(_Fold(scripts.fold_lookalikes))  # `cовершенно` with a Latin c
+
+
+@Chain
+def hyphen_parts(terms: Iterable[Term]) -> Iterator[Term]:
+    """Each word, then each part of a hyphenated one at its own position: `во-первых`, `во`, `первых`."""
+    for term in terms:
+        yield term
+        for index, (part, offset) in enumerate(_parts(term.text)):
+            yield Term(part, term.position + index, term.start + offset, term.start + offset + len(part))
+
+
+@Chain
+def lemmas_and_stems(terms: Iterable[Term]) -> Iterator[Term]:
+    """Each word's index terms (`word_terms`) in its place; alternatives share it."""
+    for term in terms:
+        for text in word_terms(term.text):
+            yield Term(text, term.position, term.start, term.end)
+
+
+# The analysis, in one place. A query leaves hyphen parts out: the whole word is in the index, and
+# its parts alone (`в`) would match nearly everything; positions advance the same, so phrases line up.
+FOLDS = lowercase | fold_yo | fold_apostrophes | fold_lookalikes
+INDEX_CHAIN = tokenize | FOLDS | hyphen_parts | lemmas_and_stems
+QUERY_CHAIN = tokenize | FOLDS | lemmas_and_stems
+
+
+@lru_cache(maxsize=10_000)
+def analyze_query(text: str, phrase: bool) -> tuple[Term, ...]:
+    """Terms of query text: `QUERY_CHAIN`, or `INDEX_CHAIN` for a phrase so that its hyphen parts
+    line up with the index's. Cached: a query parser asks once per field, and again per tier."""
+    return tuple((INDEX_CHAIN if phrase else QUERY_CHAIN)(text))
+
+
 def normalize(word: str) -> str:
-    """Lowercase, fold ё to е, typographic apostrophes to ', and look-alike letters of the other script."""
-    return fold_lookalikes(word.lower().replace("ё", "е").replace("\u2019", "'"))
-
-
-def fold_lookalikes(word: str) -> str:
-    """Fold Latin letters inside a mostly Cyrillic word to Cyrillic (`Cовершенно`), and the reverse."""
-    cyrillic = len(_CYRILLIC.findall(word))
-    latin = len(_LATIN.findall(word))
-    if not cyrillic or not latin:
-        return word
-    if cyrillic >= latin and all(c in _LATIN_LOOKALIKES for c in _LATIN.findall(word)):
-        return word.translate(_LATIN_TO_CYRILLIC)
-    if latin > cyrillic and all(c in _CYRILLIC_LOOKALIKES for c in _CYRILLIC.findall(word)):
-        return word.translate(_CYRILLIC_TO_LATIN)
+    """A word through the chain's folds: lowercase, ё as е, typographic apostrophes as ', and
+    look-alike letters of the other script."""
+    for fold in FOLDS.steps:
+        word = fold.rewrite(word)
     return word
-
-
-@lru_cache(maxsize=1)
-def _morph() -> pymorphy3.MorphAnalyzer:
-    return pymorphy3.MorphAnalyzer()
-
-
-def load_dictionaries() -> None:
-    """Load pymorphy3's dictionaries now (about a second) rather than during the first word analysed."""
-    _morph()
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=300_000)
-def russian_lemmas(word: str) -> tuple[str, ...]:
-    """Lemmas pymorphy3 offers for a normalized Russian word, best first.
-
-    A dictionary word keeps the lemmas rated at least MIN_LEMMA_SHARE of the best. A word the
-    dictionary does not know keeps every guess and the word itself, and so does a word it knows
-    best as a name: for a name the best guess can be wrong (`готвальду` -> готвальда) while another
-    guess (`готвальд`) or the form as written (`санжеев`, known only as a form of the name санжей)
-    meets the other forms.
-    """
-    morph = _morph()
-    parses = morph.parse(word)
-    scores: dict[str, float] = {}
-    for parse in parses:
-        lemma = parse.normal_form.replace("ё", "е")
-        scores[lemma] = scores.get(lemma, 0.0) + parse.score
-    if not scores:
-        return (word,)
-    if not morph.word_is_known(word):
-        lemmas = list(scores)[:MAX_LEMMAS]
-    else:
-        best = max(scores.values())
-        lemmas = [lemma for lemma, score in scores.items() if score >= MIN_LEMMA_SHARE * best][:MAX_LEMMAS]
-        if not _NAME_GRAMMEMES & parses[0].tag.grammemes:
-            return tuple(lemmas)
-    return tuple(lemmas if word in lemmas else lemmas + [word])
-
-
-@lru_cache(maxsize=300_000)
-def english_stem(word: str) -> str:
-    """The Snowball English stem of a normalized word, its accents folded first (`norrköping` ->
-    `norrkop`, as the archive's own `Norrkoping`): Snowball English stems only ASCII letters."""
-    return _stemmer().stemWord(word if word.isascii() else anyascii(word).lower())
-
-
-# German umlauts as English-language texts spell them when the letter is missing (Norrkoeping).
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
-
-
-def english_terms(word: str) -> tuple[str, ...]:
-    """Stems of a Latin word; one with umlauts also as spelt without them (`köln`: koln, koeln)."""
-    stems = (english_stem(word), english_stem(word.translate(_UMLAUTS)))
-    return stems[:1] if stems[0] == stems[1] else stems
-
-
-# Words a question is made of rather than what it asks about. English has no tagger here, so a
-# short list of function words; Russian ones are told by pymorphy3's grammar (STOP_GRAMMEMES).
-ENGLISH_STOP_WORDS = frozenset("""
-    a an the and or but if of at by for with about to from in into on onto off over under out up
-    as than then so not no nor do does did done doing be is are was were been being am have has had
-    having will would shall should can could may might must i me my we us our you your he him his she
-    her it its they them their this that these those there here what which who whom whose why how
-    when where whether while
-    """.split())
-# Prepositions, conjunctions, particles, interjections, pronouns, pronominal adjectives (какой,
-# этот), question adverbs (почему, где); with быть and сколько, which pymorphy3 tags as a verb and a
-# plain adverb.
-STOP_GRAMMEMES = frozenset({"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "Apro", "Ques"})
-_RUSSIAN_STOP_LEMMAS = frozenset({"быть", "сколько"})
-
-
-@lru_cache(maxsize=1)
-def _english_stop_terms() -> frozenset[str]:
-    return frozenset(english_stem(word) for word in ENGLISH_STOP_WORDS)
-
-
-@lru_cache(maxsize=100_000)
-def is_stop_term(term: str) -> bool:
-    """True when an index term (a Russian lemma, an English stem) is a function word: a query may
-    leave it out of the words every hit must have."""
-    if _CYRILLIC.search(term):
-        return term in _RUSSIAN_STOP_LEMMAS or bool(STOP_GRAMMEMES & _morph().parse(term)[0].tag.grammemes)
-    return term in _english_stop_terms()
 
 
 @lru_cache(maxsize=300_000)
 def word_terms(word: str) -> tuple[str, ...]:
-    """Index terms for one normalized word without hyphens: lemmas, a stem, or the word itself."""
-    if _CYRILLIC.search(word):
+    """Index terms for one normalized word without hyphens: Russian lemmas, English stems, or the
+    word itself (numbers)."""
+    if scripts.has_cyrillic(word):
         return russian_lemmas(word)
-    if _LATIN.search(word):
+    if scripts.has_latin(word):
         return english_terms(word)
     return (word,)
 
 
 @dataclass(frozen=True, slots=True)
 class WordTerms:
-    """Index terms of one written word, relative to the word; worked out once per distinct spelling."""
+    """`INDEX_CHAIN`'s terms for one written word, relative to it."""
 
-    whole: tuple[str, ...]  # terms of the whole word
-    parts: tuple[tuple[str, int, int, int], ...]  # (term, position offset, start, end) of each hyphen part's terms
+    terms: tuple[tuple[str, int, int, int], ...]  # (term, position offset, start, end)
     width: int  # positions the word takes: one per hyphen part
 
 
 @lru_cache(maxsize=300_000)
 def analyze_word(surface: str) -> WordTerms:
-    """Terms of a word as written; cached, because a corpus repeats its words many times over."""
-    normalized = normalize(surface)
-    parts = _HYPHENS.split(normalized)
-    part_terms = []
-    if len(parts) > 1:
-        offset = 0
-        for index, part in enumerate(parts):
-            part_terms.extend((term, index, offset, offset + len(part)) for term in word_terms(part))
-            offset += len(part) + 1
-    return WordTerms(word_terms(normalized), tuple(part_terms), len(parts))
+    """`INDEX_CHAIN` over one written word, its steps called directly rather than as filters;
+    cached, because a corpus repeats its words many times over."""
+    word = normalize(surface)
+    terms = [(term, 0, 0, len(surface)) for term in word_terms(word)]
+    parts = _parts(word)
+    for index, (part, offset) in enumerate(parts):
+        terms.extend((term, index, offset, offset + len(part)) for term in word_terms(part))
+    return WordTerms(tuple(terms), len(parts) or 1)
 
 
-def analyze(text: str, hyphen_parts: bool = True) -> Iterator[Term]:
-    """Index terms of a text, in order; alternatives for one word share its position.
+def analyze(text: str) -> Iterator[Term]:
+    """`INDEX_CHAIN`'s terms of a text, in order, each written word analysed once per process;
+    alternatives for one word share its position.
 
     A hyphenated word yields its own terms and those of each part, so `Во-первых` is found by
-    `во-первых` and by `первых`. A query word leaves the parts out (`hyphen_parts=False`): the
-    whole word is in the index, and its parts alone (`в`) would match nearly everything. Positions
-    advance the same either way, so phrases line up.
+    `во-первых` and by `первых`.
     """
     position = 0
     for match in _WORD.finditer(text):
         word = analyze_word(match.group())
-        start, end = match.span()
-        for term in word.whole:
-            yield Term(term, position, start, end)
-        if hyphen_parts:
-            for term, offset, part_start, part_end in word.parts:
-                yield Term(term, position + offset, start + part_start, start + part_end)
+        start = match.start()
+        for term, offset, term_start, term_end in word.terms:
+            yield Term(term, position + offset, start + term_start, start + term_end)
         position += word.width
 
 

@@ -5,6 +5,8 @@ Plain Python. The table is the physical keyboard (US QWERTY over Russian ЙЦУ�
 
 from __future__ import annotations
 
+from search_service.text.scripts import has_cyrillic, has_latin
+
 _US = "`qwertyuiop[]asdfghjkl;'zxcvbnm,./~QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>?"
 _RU = "ёйцукенгшщзхъфывапролджэячсмитьбю.ЁЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ,"
 _TO_RUSSIAN = str.maketrans(_US, _RU)
@@ -17,8 +19,7 @@ def switch_layout(text: str) -> str | None:
     Latin letters become the Russian keys under them and Cyrillic ones the US keys; a query in one
     script only is a candidate (a mixed one was typed on purpose).
     """
-    has_latin = any("a" <= c.lower() <= "z" for c in text)
-    has_cyrillic = any("\u0400" <= c <= "\u04ff" for c in text)
-    if has_latin == has_cyrillic:
+    latin = has_latin(text)
+    if latin == has_cyrillic(text):
         return None
-    return text.translate(_TO_RUSSIAN if has_latin else _TO_US)
+    return text.translate(_TO_RUSSIAN if latin else _TO_US)

@@ -1,19 +1,19 @@
 """Forms of a query word that the index analysis does not produce, for forgiving queries.
 
 Plain Python, used by the engine to widen a query after its exact terms: how many typing errors a
-word may carry, its spelling in Latin letters (for names written in the other script), and English
-irregular lemmas (`withdrew` -> `withdraw`, `left` -> `leave`) that the Snowball stemmer cannot join.
+word may carry, whether it is a dictionary word (translated, so never joined to a look-alike in the
+other script; see `transliteration` for names), and English irregular lemmas (`withdrew` ->
+`withdraw`, `left` -> `leave`) that the Snowball stemmer cannot join.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from anyascii import anyascii
 from lemminflect import getAllLemmas
 
-from search_service.text.alignment import sound_skeleton
-from search_service.text.analysis import _morph, english_stem
+from search_service.text.morphology import english_stem, is_russian_dictionary_word
+from search_service.text.scripts import has_cyrillic
 
 # Edit distance a word of this length may differ by, as the better engines do (Elasticsearch's
 # AUTO:5,9, Typesense, Meilisearch): none for short words, where one letter makes another word.
@@ -21,8 +21,6 @@ _ONE_EDIT_FROM, _TWO_EDITS_FROM = 5, 9
 # Parts of speech whose irregular forms join: verbs (withdrew, left) and nouns (children, men).
 # Not adjectives: lemminflect gives `better` -> `good`, a different word to a searcher.
 _LEMMA_POS = ("VERB", "NOUN")
-# pymorphy3's marks of a name: first names, surnames, patronymics, places, organisations.
-_NAME_GRAMMEMES = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad"})
 
 
 def max_edits(word: str) -> int:
@@ -38,17 +36,6 @@ def max_spelling_edits(word: str) -> int:
     if len(word) >= 7:
         return 2
     return 1 if len(word) >= _ONE_EDIT_FROM else 0
-
-
-@lru_cache(maxsize=100_000)
-def latin_spelling(word: str) -> str:
-    """A word in Latin letters only (anyascii's transliteration without the soft and hard signs' marks)."""
-    return "".join(c for c in anyascii(word).lower() if c.isalnum())
-
-
-def same_sound(a: str, b: str) -> bool:
-    """True when two words, in any script, have the same consonant skeleton (Готвальд, Gottwald)."""
-    return sound_skeleton(a) == sound_skeleton(b)
 
 
 @lru_cache(maxsize=100_000)
@@ -76,7 +63,6 @@ def is_dictionary_word(term: str) -> bool:
     friend (совет / Soviet); a name (`прага`, `хрущев`) or a word no dictionary knows (`gotvald`,
     `sovet`: Russian typed in Latin letters) is what transliteration joins.
     """
-    if any("\u0400" <= c <= "\u04ff" for c in term):
-        return _morph().word_is_known(term) and not any(
-            _NAME_GRAMMEMES & parse.tag.grammemes for parse in _morph().parse(term))
+    if has_cyrillic(term):
+        return is_russian_dictionary_word(term)
     return bool(getAllLemmas(term))

@@ -25,7 +25,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from search_service.text.analysis import load_dictionaries
+from search_service.text.morphology import load_dictionaries
 
 # A child process reports its progress every this many documents.
 _REPORT_EVERY = 25
