@@ -130,3 +130,9 @@ def test_the_cached_path_gives_exactly_what_the_chain_gives(source):
         chain_terms = list(INDEX_CHAIN(text))
         assert list(analyze(text)) == chain_terms
         assert index_terms(text) == _grouped(chain_terms)
+
+
+def test_a_word_with_a_character_unicode_does_not_name_is_indexed_as_written():
+    """pymorphy3 classifies a word by its characters' Unicode names and fails on a character without one."""
+    assert [term.text for term in analyze("слово 𗀀а")] == ["слово", "𗀀а"]
+    assert not is_stop_term("𗀀а")

@@ -56,6 +56,15 @@ def load_dictionaries() -> None:
     _analyzer()
 
 
+def _parses(word: str) -> list:
+    """pymorphy3's parses of a word; none for a word holding a character Unicode gives no name (it
+    classifies a word's shape by its characters' names, and fails on those: `𗀀а`)."""
+    try:
+        return _analyzer().parse(word)
+    except ValueError:
+        return []
+
+
 @lru_cache(maxsize=300_000)
 def russian_lemmas(word: str) -> tuple[str, ...]:
     """Lemmas pymorphy3 offers for a normalized Russian word, best first.
@@ -67,7 +76,7 @@ def russian_lemmas(word: str) -> tuple[str, ...]:
     meets the other forms.
     """
     morph = _analyzer()
-    parses = morph.parse(word)
+    parses = _parses(word)
     scores: dict[str, float] = {}
     for parse in parses:
         lemma = parse.normal_form.replace("ё", "е")
@@ -89,7 +98,7 @@ def is_russian_dictionary_word(word: str) -> bool:
     (`совет`; not `прага`, `хрущев`, nor a word it only guesses at)."""
     morph = _analyzer()
     return morph.word_is_known(word) and not any(
-        _PROPER_NAME_GRAMMEMES & parse.tag.grammemes for parse in morph.parse(word))
+        _PROPER_NAME_GRAMMEMES & parse.tag.grammemes for parse in _parses(word))
 
 
 @lru_cache(maxsize=1)
@@ -120,5 +129,6 @@ def is_stop_term(term: str) -> bool:
     """True when an index term (a Russian lemma, an English stem) is a function word: a query may
     leave it out of the words every hit must have."""
     if has_cyrillic(term):
-        return term in _RUSSIAN_STOP_LEMMAS or bool(STOP_GRAMMEMES & _analyzer().parse(term)[0].tag.grammemes)
+        parses = _parses(term)
+        return term in _RUSSIAN_STOP_LEMMAS or bool(parses and STOP_GRAMMEMES & parses[0].tag.grammemes)
     return term in _english_stop_terms()
