@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator
+
+from search_service.dates import DateError, RecordDate, parse_date
 
 # LANGUAGES is also the faces' list of languages: they may import records, not text/.
 from search_service.text.scripts import LANGUAGES, script_language
 
 RECORD_SUFFIXES = (".txt", ".json", ".jsonl")
-MIN_YEAR, MAX_YEAR = 1, 9999  # record dates are four-digit years
-ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
-_DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+MAX_ID_CHARS = 200
 _PAGE_CHROME = {"skip to content"}
 _RIGHTS_START = ("The History and Public Policy Program welcomes", "To enquire about this document")
 _TRANSLATOR = re.compile(r"Translated by ([^.]+)\.")
@@ -50,9 +51,20 @@ class Record:
     metadata: dict[str, str] = field(default_factory=dict)
     source: str = ""
 
+    @cached_property
+    def when(self) -> RecordDate | None:
+        """The date read: its start and end, and whether it is approximate (checked when the record was read)."""
+        return parse_date(self.date)
+
     @property
     def year(self) -> int | None:
-        return int(self.date[:4]) if self.date else None
+        """The year the record's date starts in: what the timeline and date order use."""
+        return self.when.first_year if self.when else None
+
+    @property
+    def last_year(self) -> int | None:
+        """The year the record's date ends in (its start year unless the date is a range)."""
+        return self.when.last_year if self.when else None
 
     def to_json(self) -> dict:
         """The record in the project's record format (as served by the API)."""
@@ -67,6 +79,20 @@ class Record:
         metadata = {key: value for key, value in data.items() if key not in _KNOWN_KEYS}
         return cls(id=data["id"], title=data.get("title") or "", date=data.get("date"), texts=dict(data["texts"]),
                    summary=data.get("summary") or "", citation=data.get("citation") or "", metadata=metadata)
+
+
+def id_problem(value: object) -> str | None:
+    """Why `value` cannot be a record id, or None when it can: any printable text of 1-200 characters,
+    shelfmarks included (`RGASPI/558/11/62`, `ф.17 оп.3 д.1083`)."""
+    if not isinstance(value, str) or not value.strip():
+        return "missing id"
+    if len(value) > MAX_ID_CHARS:
+        return f"the id is {len(value)} characters long; the limit is {MAX_ID_CHARS}"
+    if not value.isprintable():
+        return f"bad id {value[:60]!r}: it holds a line break, tab or other invisible character"
+    if value != value.strip():
+        return f"bad id {value!r}: it starts or ends with a space"
+    return None
 
 
 @dataclass
@@ -154,10 +180,9 @@ def parse_record_json(text: str, source: str, line: int = 1) -> Record:
     if not isinstance(data, dict):
         raise RecordError(source, line, f"a record must be a JSON object, got {type(data).__name__}")
     record_id = data.get("id")
-    if not isinstance(record_id, str) or not record_id:
-        raise RecordError(source, line, "missing id")
-    if not ID_PATTERN.match(record_id):
-        raise RecordError(source, line, f"bad id {record_id!r}: use 1-200 of A-Z a-z 0-9 . _ -")
+    problem = id_problem(record_id)
+    if problem:
+        raise RecordError(source, line, problem)
     try:
         return _record_from_json(data, record_id, source, line)
     except RecordError as exc:
@@ -166,9 +191,10 @@ def parse_record_json(text: str, source: str, line: int = 1) -> Record:
 
 def _record_from_json(data: dict, record_id: str, source: str, line: int) -> Record:
     texts = _texts_from_json(data.get("texts"), source, line)
-    date = data.get("date")
-    if date is not None and (not isinstance(date, str) or not _valid_date(date)):
-        raise RecordError(source, line, f"bad date {date!r}: expected YYYY, YYYY-MM, YYYY-MM-DD or null")
+    try:
+        date = str(data["date"]).strip() if parse_date(data.get("date")) else None
+    except DateError as exc:
+        raise RecordError(source, line, str(exc)) from None
     strings = {}
     for key in ("title", "summary", "citation"):
         value = data.get(key)
@@ -195,24 +221,15 @@ def _texts_from_json(texts: object, source: str, line: int) -> dict[str, str]:
     return texts
 
 
-def _valid_date(date: str) -> bool:
-    if not _DATE_PATTERN.match(date):
-        return False
-    try:
-        datetime.strptime(date + "-01-01"[len(date) - 4:], "%Y-%m-%d")
-    except ValueError:
-        return False
-    return True
-
-
 def parse_archive_text(text: str, record_id: str, source: str) -> Record:
     """Parse archive page text (date line, title, Russian and English text, summary, citation).
 
     Text without that structure still becomes a record: title from the first line, the language of
     each paragraph from its script.
     """
-    if not ID_PATTERN.match(record_id):
-        raise RecordError(source, 1, f"bad id {record_id!r} from the file name: use A-Z a-z 0-9 . _ -")
+    problem = id_problem(record_id)
+    if problem:
+        raise RecordError(source, 1, f"{problem} (the id is the file name)")
     paragraphs = [p for p in _paragraphs(text) if p.lower() not in _PAGE_CHROME]
     if not paragraphs:
         raise RecordError(source, 1, "no text: the file is empty")

@@ -12,12 +12,12 @@ from whoosh.searching import Results
 from search_service.deadline import Deadline
 from search_service.engine import proximity
 from search_service.engine.scoring import WordMatcher
-from search_service.records import MAX_YEAR
+from search_service.dates import MAX_YEAR
 
 # The clock is read every this many matches: Whoosh's TimeLimitCollector instead starts a timer
 # thread per search (signals cannot be used in gunicorn's worker threads).
 CHECK_CLOCK_EVERY = 64
-_YEARS: WeakKeyDictionary = WeakKeyDictionary()  # segment reader -> year of each of its records
+_COLUMNS: WeakKeyDictionary = WeakKeyDictionary()  # segment reader -> column name -> value of each record
 
 
 YearRange = tuple[int | None, int | None]  # first and last year, either open
@@ -55,6 +55,7 @@ class PageCollector(collectors.TopCollector):
         self._deadline = deadline
         self._countdown = CHECK_CLOCK_EVERY
         self._segment_years: list = []
+        self._segment_ends: list = []
         self._leaves: proximity.Leaves = {}
         self._words: list[WordMatcher] = []
 
@@ -66,7 +67,10 @@ class PageCollector(collectors.TopCollector):
         if self._deadline.passed():
             raise collectors.TimeLimit
         super().set_subsearcher(subsearcher, offset)
-        self._segment_years = _years_of(subsearcher.reader())
+        reader = subsearcher.reader()
+        self._segment_years = _column(reader, "year")
+        # A generation written before ranges were indexed has start years only.
+        self._segment_ends = _column(reader, "year_end") or self._segment_years
         self._leaves = _leaves(self.matcher)
         self._words = list({id(word): word for _, word in self._leaves.values()
                             if isinstance(word, WordMatcher)}.values())
@@ -82,7 +86,7 @@ class PageCollector(collectors.TopCollector):
         self.years[year] += 1
         self.matched.add(global_docnum)
         if self._years:
-            if not in_years(year, self._years):
+            if not overlaps(year, self._segment_ends[sub_docnum], self._years):
                 return 0
             self.in_range.add(global_docnum)
         items = self.items
@@ -112,9 +116,10 @@ def dated(year: int | None) -> bool:
     return isinstance(year, int) and 0 < year <= MAX_YEAR
 
 
-def in_years(year: int | None, years: YearRange) -> bool:
+def overlaps(start: int | None, end: int | None, years: YearRange) -> bool:
+    """Whether a record dated from year `start` to year `end` has a year in the range."""
     first, last = years
-    return dated(year) and (first is None or year >= first) and (last is None or year <= last)
+    return dated(start) and (first is None or end >= first) and (last is None or start <= last)
 
 
 def _leaves(matcher) -> proximity.Leaves:
@@ -131,9 +136,10 @@ def _leaves(matcher) -> proximity.Leaves:
     return found
 
 
-def _years_of(reader) -> list:
-    """The `year` column of a segment (a large number or None for an undated record)."""
-    years = _YEARS.get(reader)
-    if years is None:
-        years = _YEARS[reader] = list(reader.column_reader("year"))
-    return years
+def _column(reader, name: str) -> list | None:
+    """A year column of a segment in memory (a large number or None for an undated record); None
+    when the segment has no such column."""
+    columns = _COLUMNS.setdefault(reader, {})
+    if name not in columns:
+        columns[name] = list(reader.column_reader(name)) if reader.has_column(name) else None
+    return columns[name]

@@ -20,7 +20,7 @@ from search_service.engine.build.generations import current_generation, pointer_
 from search_service.engine.scoring import ProbabilisticBM25F
 from search_service.engine.vocabulary import Vocabulary
 from search_service.errors import IndexMissing
-from search_service.records import ID_PATTERN, Record
+from search_service.records import Record, id_problem
 from search_service.text.alignment import Alignment, align_texts
 from search_service.text.morphology import load_dictionaries
 
@@ -98,7 +98,7 @@ class PublishedIndex:
 
     def record(self, record_id: str) -> tuple[Record, Alignment] | None:
         """A record with its passages and their Russian-English pairs, as worked out when it was indexed."""
-        if not ID_PATTERN.match(record_id):
+        if id_problem(record_id):
             return None  # no record can have it: do not look up `../../etc/passwd` or a megabyte of id
         stored = self.searcher().document(id=record_id)
         return stored_record(stored) if stored else None

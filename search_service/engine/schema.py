@@ -75,7 +75,8 @@ def build_schema() -> Schema:
         ru=BilingualText(),
         en=BilingualText(),
         langs=KEYWORD(commas=True),
-        year=NUMERIC(int, stored=True, sortable=True),
+        year=NUMERIC(int, stored=True, sortable=True),  # the year a record's date starts in
+        year_end=NUMERIC(int, sortable=True),  # and ends in: a year filter matches a range that overlaps it
         content_hash=STORED,
         record=STORED,
         alignment=STORED,  # the record's passages and their Russian-English pairs (alignment.Alignment JSON)

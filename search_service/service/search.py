@@ -11,7 +11,8 @@ from search_service.deadline import Deadline
 from search_service.engine import Engine, EngineHit, EngineResult, Filters
 from search_service.errors import QueryError
 from search_service.text.keyboard import switch_layout
-from search_service.records import LANGUAGES, MAX_YEAR, MIN_YEAR
+from search_service.dates import MAX_YEAR, MIN_YEAR
+from search_service.records import LANGUAGES
 from search_service.service.snippets import passage_snippets
 from search_service.service.highlight import merge_spans
 

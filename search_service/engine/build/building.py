@@ -227,7 +227,7 @@ def _fields_for(record: Record, record_hash: str | None) -> dict:
               # Derived from the texts alone, so the content hash decides when it is worked out again.
               "alignment": align_texts(record.texts).to_json()}
     if record.year is not None:
-        fields["year"] = record.year
+        fields["year"], fields["year_end"] = record.year, record.last_year
     for lang in LANGUAGE_FIELDS:
         if record.texts.get(lang):
             fields[lang] = record.texts[lang]
