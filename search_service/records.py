@@ -99,38 +99,44 @@ def id_problem(value: object) -> str | None:
 class ReadResult:
     records: list[Record]
     errors: list[RecordError]
+    skipped: list[Path] = field(default_factory=list)  # files in the folders read that hold no records
+    encodings: dict[str, str] = field(default_factory=dict)  # file -> the encoding it was read in, when not UTF-8
 
 
-def read_records(paths: Iterable[Path]) -> ReadResult:
-    """Read every record file (or folder of them); bad records become errors, the rest are kept."""
-    records: list[Record] = []
-    errors: list[RecordError] = []
+def read_records(paths: Iterable[Path], encoding: str | None = None) -> ReadResult:
+    """Read every record file (or folder of them); bad records become errors, the rest are kept.
+    `encoding` forces one for every file."""
+    result = ReadResult([], [])
     seen: dict[str, str] = {}
-    for path in _record_files(paths):
-        for item in _read_file(path):
+    for path in _record_files(paths, result.skipped):
+        for item in _read_file(path, encoding):
             if isinstance(item, RecordError):
-                errors.append(item)
+                result.errors.append(item)
             elif item.id in seen:
                 line = int(item.source.rsplit(":", 1)[1])
-                errors.append(RecordError(str(path), line, f"duplicate id {item.id!r} (first in {seen[item.id]})",
-                                          item.id))
+                result.errors.append(RecordError(str(path), line, f"duplicate id {item.id!r} (first in "
+                                                                  f"{seen[item.id]})", item.id))
             else:
                 seen[item.id] = item.source
-                records.append(item)
-    return ReadResult(records, errors)
+                result.records.append(item)
+    return result
 
 
-def _record_files(paths: Iterable[Path]) -> Iterator[Path]:
+def _record_files(paths: Iterable[Path], skipped: list[Path]) -> Iterator[Path]:
+    """The record files named, and those in the folders named; other files in the folders go to `skipped`."""
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in RECORD_SUFFIXES
-                              and not p.name.startswith("."))
+            for found in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+                if found.suffix in RECORD_SUFFIXES:
+                    yield found
+                else:
+                    skipped.append(found)
         else:
             yield path
 
 
-def _read_file(path: Path) -> Iterator[Record | RecordError]:
+def _read_file(path: Path, encoding: str | None) -> Iterator[Record | RecordError]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -138,13 +144,13 @@ def _read_file(path: Path) -> Iterator[Record | RecordError]:
                           path.stem if path.suffix == ".txt" else None)
         return
     if path.suffix == ".txt":
-        yield _guard(path, 1, lambda: parse_archive_text(_decode(path, raw, 1), path.stem, str(path)), path.stem)
+        yield _guard(path, 1, lambda: parse_archive_text(_decode(path, raw, 1, encoding), path.stem, str(path)), path.stem)
     elif path.suffix == ".json":
-        yield _guard(path, 1, lambda: parse_record_json(_decode(path, raw, 1), str(path), 1))
+        yield _guard(path, 1, lambda: parse_record_json(_decode(path, raw, 1, encoding), str(path), 1))
     elif path.suffix == ".jsonl":
         for number, line in enumerate(raw.split(b"\n"), start=1):
             if line.strip():
-                yield _guard(path, number, lambda: parse_record_json(_decode(path, line, number), str(path), number))
+                yield _guard(path, number, lambda: parse_record_json(_decode(path, line, number, encoding), str(path), number))
     else:
         yield RecordError(str(path), 0, f"unknown record file type {path.suffix!r} (expected .txt, .json or .jsonl)")
 
@@ -157,11 +163,12 @@ def _guard(path: Path, line: int, parse, record_id: str | None = None) -> Record
         return exc if exc.record_id or not record_id else RecordError(exc.source, exc.line, exc.reason, record_id)
 
 
-def _decode(path: Path, raw: bytes, line: int) -> str:
+def _decode(path: Path, raw: bytes, line: int, encoding: str | None) -> str:
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode(encoding or "utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RecordError(str(path), line, f"not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})")
+        raise RecordError(str(path), line, f"not valid {encoding or 'UTF-8'} (byte {exc.start}: "
+                                           f"{raw[exc.start:exc.start + 1]!r})") from None
 
 
 def parse_record_json(text: str, source: str, line: int = 1) -> Record:

@@ -138,8 +138,8 @@ def _leaves(matcher) -> proximity.Leaves:
 
 def _column(reader, name: str) -> list | None:
     """A year column of a segment in memory (a large number or None for an undated record); None
-    when the segment has no such column."""
+    when the generation's schema has no such field."""
     columns = _COLUMNS.setdefault(reader, {})
     if name not in columns:
-        columns[name] = list(reader.column_reader(name)) if reader.has_column(name) else None
+        columns[name] = list(reader.column_reader(name)) if name in reader.schema else None
     return columns[name]
