@@ -96,7 +96,7 @@ def test_record_page_side_by_side_highlighted_and_escaped(client):
 def test_citation_downloads(client):
     ris = client.get(f"/documents/{SEED_ID}/cite.ris")
     assert ris.status_code == 200
-    assert ris.headers["Content-Disposition"] == f'attachment; filename="{SEED_ID}.ris"'
+    assert ris.headers["Content-Disposition"] == f'attachment; filename="{SEED_ID}.ris"; filename*=UTF-8\'\'{SEED_ID}.ris'
     lines = ris.get_data(as_text=True).split("\r\n")
     assert lines[0] == "TY  - GEN" and "ER  - " in lines
     assert "DA  - 1950/08/27/" in lines and "PY  - 1950" in lines

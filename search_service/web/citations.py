@@ -22,8 +22,9 @@ def _one_line(text: str | None) -> str:
 
 
 def ris(record: Record, url: str) -> str:
-    """The record as one RIS reference (type GEN: archival records are of many kinds)."""
-    date = record.date or ""
+    """The record as one RIS reference (type GEN: archival records are of many kinds); a date range or
+    an approximate date is given by its start, as written in the note."""
+    date = record.when.start if record.when else ""
     fields = {
         "TY": "GEN",
         "ID": record.id,
@@ -32,7 +33,7 @@ def ris(record: Record, url: str) -> str:
         # RIS dates are YYYY/MM/DD/ with empty parts for what is unknown.
         "DA": "/".join((date.split("-") + ["", ""])[:3]) + "/" if date else "",
         "AB": _one_line(record.summary),
-        "N1": _one_line(record.citation),
+        "N1": "; ".join(filter(None, [_one_line(record.citation), _date_note(record)])),
         "LA": ", ".join(sorted(record.texts)),
         "UR": url,
     }
@@ -41,16 +42,25 @@ def ris(record: Record, url: str) -> str:
 
 
 def bibtex(record: Record, url: str) -> str:
-    """The record as one BibTeX @misc entry; the key is the record id with BibTeX-safe characters."""
-    date = record.date or ""
+    """The record as one BibTeX @misc entry; the key is the record id with BibTeX-safe characters.
+    A date range is biblatex's `start/end`; an approximate date is said in the note."""
+    when = record.when
+    date = (f"{when.start}/{when.end}" if when.is_range else when.start) if when else ""
     key = re.sub(r"[^A-Za-z0-9:._-]", "-", record.id)
+    note = "; ".join(filter(None, [_one_line(record.citation), _date_note(record)]))
     fields = [("title", _one_line(record.title) or record.id), ("year", date[:4]),
-              ("date", date), ("note", _one_line(record.citation)),
+              ("date", date), ("note", note),
               ("abstract", _one_line(record.summary)), ("language", ", ".join(sorted(record.texts))),
               ("url", url)]
     body = ",\n".join(f"  {name} = {{{_latex(value) if name != 'url' else value}}}"
                       for name, value in fields if value)
     return f"@misc{{{key},\n{body}\n}}\n"
+
+
+def _date_note(record: Record) -> str:
+    """`Dated ca. 1950` for a date a citation's date fields cannot carry whole (approximate, or a range)."""
+    when = record.when
+    return f"Dated {record.date}" if when and (when.approximate or when.is_range) else ""
 
 
 def _latex(text: str) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from search_service.dates import DateError, parse_date
+
 UI_LANGUAGES = ("en", "ru")
 DEFAULT_UI = "en"
 
@@ -55,6 +57,7 @@ MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
         "interface_language": "Interface language",
         "back": "Back to search",
         "date": "Date",
+        "approximate_date": "ca. {date}",
         "citation": "Archive citation",
         "summary": "Summary",
         "highlighted": "Words of “{query}” are highlighted.",
@@ -111,6 +114,7 @@ MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
         "interface_language": "Язык интерфейса",
         "back": "Назад к поиску",
         "date": "Дата",
+        "approximate_date": "около {date}",
         "citation": "Архивная ссылка",
         "summary": "Краткое содержание",
         "highlighted": "Выделены слова запроса «{query}».",
@@ -176,9 +180,19 @@ class Translator:
         return message.format(**values)
 
     def date(self, value: str | None) -> str:
-        """`1950-08-27` as `27 August 1950` / `27 августа 1950`; partial dates as far as they go."""
-        if not value:
+        """A record's date in words: `27 August 1950` / `27 августа 1950`, partial dates as far as they
+        go, ranges `1950 – 1952`, approximate ones `ca. 1950` / `около 1950`."""
+        try:
+            when = parse_date(value)
+        except DateError:
+            return value or ""  # not a record date: shown as it is
+        if when is None:
             return ""
+        shown = self._day(when.start) + (f" – {self._day(when.end)}" if when.is_range else "")
+        return self("approximate_date", date=shown) if when.approximate else shown
+
+    def _day(self, value: str) -> str:
+        """`1950-08-27` as `27 August 1950` / `27 августа 1950`; `1950-08` as `August 1950`."""
         parts = value.split("-")
         if len(parts) == 1:
             return parts[0]

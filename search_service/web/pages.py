@@ -5,13 +5,15 @@ The pages work without JavaScript; the only scripts are static files (the CSP fo
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+import re
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, g, render_template, request, url_for
 from markupsafe import Markup
 
 from search_service.web import citations
 from search_service.web.api import document_url
+from search_service.dates import DateError, parse_date
 from search_service.errors import QueryError
 from search_service.service.documents import document, record_view
 from search_service.web.i18n import UI_LANGUAGES, Translator, choose_language, widget_messages
@@ -26,6 +28,7 @@ UI_COOKIE_SECONDS = 365 * 24 * 3600
 # Parameters a results page keeps when it links to another page of itself.
 _KEPT = ("q", "lang", "year_from", "year_to", "per_page", "page")
 PAGE_WINDOW = 2  # page links shown either side of the current page
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @blueprint.before_app_request
@@ -45,7 +48,7 @@ def remember_interface_language(response: Response) -> Response:
 @blueprint.app_context_processor
 def interface() -> dict:
     return {"t": g.get("t") or Translator("en"), "switch_url": _switch_url, "ui_languages": UI_LANGUAGES,
-            "markup": Markup}
+            "markup": Markup, "date_start": _date_start}
 
 
 @blueprint.get("/")
@@ -67,12 +70,12 @@ def document_page(record_id: str):
     return render_template("document.html", view=view, record=view.record)
 
 
-@blueprint.get("/documents/<record_id>/cite.ris")
+@blueprint.get("/documents/<path:record_id>/cite.ris")
 def cite_ris(record_id: str):
     return _citation(record_id, citations.ris, "ris", "application/x-research-info-systems")
 
 
-@blueprint.get("/documents/<record_id>/cite.bib")
+@blueprint.get("/documents/<path:record_id>/cite.bib")
 def cite_bibtex(record_id: str):
     return _citation(record_id, citations.bibtex, "bib", "application/x-bibtex")
 
@@ -135,6 +138,15 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
     return numbers if pages > 1 else []
 
 
+def _date_start(value: str | None) -> str:
+    """A `<time datetime>` value for a record date: its first day, month or year (`ca. 1950-1952`: 1950)."""
+    try:
+        when = parse_date(value)
+    except DateError:
+        return ""
+    return when.start if when else ""
+
+
 def _switch_url(ui: str) -> str:
     """The current page in another interface language."""
     return request.path + "?" + urlencode({**request.args.to_dict(), "ui": ui})
@@ -146,4 +158,11 @@ def _citation(record_id: str, render, extension: str, mimetype: str):
         abort(404)
     url = request.url_root.rstrip("/") + document_url(record_id)
     return Response(render(record, url), mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{record_id}.{extension}"'})
+                    headers={"Content-Disposition": _attachment(f"{record_id}.{extension}")})
+
+
+def _attachment(filename: str) -> str:
+    """A download's Content-Disposition: the name in ASCII for old clients, and whole in UTF-8 (RFC 6266),
+    since record ids are shelfmarks with slashes, spaces and Cyrillic letters."""
+    fallback = _UNSAFE_FILENAME.sub("_", filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -30,8 +30,11 @@
     return message.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
   }
 
-  /* "1950-08-27" as "27 August 1950" / "27 августа 1950"; partial dates as far as they go. */
+  /* "1950-08-27" as "27 August 1950" / "27 августа 1950"; partial dates as far as they go; ranges and
+     approximate dates ("1950-1952", "ca. 1950") as the record gives them. */
+  const PLAIN_DATE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
   function formatDate(value) {
+    if (!PLAIN_DATE.test(value)) return value;
     const [year, month, day] = value.split("-").map(Number);
     if (!month) return String(year);
     const options = day ? { day: "numeric", month: "long", year: "numeric" } : { month: "long", year: "numeric" };
@@ -132,7 +135,7 @@
       const link = el("a", { href: new URL(hit.url, base).href, target: "_blank", rel: "noopener", class: "title" },
                       hit.title || hit.id, el("span", { class: "hidden" }, " " + t("opens_new_tab")));
       const item = el("li", {}, link);
-      if (hit.date) item.append(el("p", { class: "date" }, el("time", { datetime: hit.date }, formatDate(hit.date))));
+      if (hit.date) item.append(el("p", { class: "date" }, el("time", PLAIN_DATE.test(hit.date) ? { datetime: hit.date } : {}, formatDate(hit.date))));
       for (const [code, html] of Object.entries(hit.snippets)) {
         item.append(el("p", { lang: code }, el("span", { class: "lang", title: t("lang_" + code) }, code.toUpperCase()),
                        ...snippetNodes(html)));
