@@ -8,6 +8,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
+class SettingError(ValueError):
+    """A setting from the environment that cannot be used; the message names it and says what it takes."""
+
+
 @dataclass(frozen=True)
 class Config:
     index_dir: Path = Path("index")
@@ -68,7 +72,7 @@ def _origins(name: str, value: str | None, default: tuple[str, ...], pattern: re
     origins = tuple((value or "").replace(",", " ").split())
     for origin in origins:
         if not pattern.match(origin):
-            raise ValueError(f"{name}: {origin!r} is not an origin like https://example.org (or *)")
+            raise SettingError(f"{name}: {origin!r} is not an origin like https://example.org (or *)")
     return origins or default
 
 
@@ -81,5 +85,5 @@ def _share(name: str, value: str | None, default: float) -> float:
     except ValueError:
         share = -1.0
     if not 0 <= share <= 1:
-        raise ValueError(f"{name}: {value!r} is not a share from 0 to 1 (0.1 is 10%)")
+        raise SettingError(f"{name}: {value!r} is not a share from 0 to 1 (0.1 is 10%)")
     return share

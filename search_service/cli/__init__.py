@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from search_service.cli.progress import ConsoleProgress
-from search_service.config import Config
+from search_service.config import Config, SettingError
 from search_service.errors import UserError
 from search_service.records import LANGUAGES
 from search_service.service.index import has_index, open_index
@@ -27,7 +27,7 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except UserError as exc:
+        except (UserError, SettingError) as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(1)
 

@@ -11,6 +11,7 @@ or at another folder, adds and updates only, so no command empties an index by w
 from __future__ import annotations
 
 import codecs
+import errno
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,8 +162,8 @@ class _Run:
             return planned
         result = planned.result
         message = "dry run: nothing written"
-        if problem := self._too_many_deletes(result):
-            message += f"; the run would stop: {problem}"
+        if too_many := self._too_many_deletes(result):
+            message += f"; the run would stop, since it {too_many}"
         kinds = {"added": "add", "updated": "update", "deleted": "delete"}
         samples = [f"would {verb}: " + _listed(planned.ids(kind, SAMPLE_IDS), getattr(result, kind))
                    for kind, verb in kinds.items() if getattr(result, kind)]
@@ -175,8 +176,8 @@ class _Run:
         planned = self._plan()
         if isinstance(planned, RebuildOutcome):
             return planned
-        if problem := self._too_many_deletes(planned.result):
-            return self._stopped(problem)
+        if too_many := self._too_many_deletes(planned.result):
+            return self._stopped(f"{too_many}; nothing published. Check --documents, or pass --prune")
         result = building.apply(planned, self.index_dir, self.progress)
         if planned.current is None or self.options.prune:
             remember_source(self.index_dir, self.documents)
@@ -208,26 +209,26 @@ class _Run:
         if self.documents.exists():
             return
         if remembered_source(self.index_dir) == self.documents.resolve():
-            raise DocumentsMissing(f"{self.documents} does not exist: the index remembers it as where its records "
-                                   "come from.\nPass --documents with where they are now (and --prune to remember it)")
-        raise DocumentsMissing(f"{self.documents} does not exist: pass --documents with the folder or file "
+            raise DocumentsMissing(f"no documents at {self.documents}, where the index remembers its records come "
+                                   "from.\nPass --documents with where they are now, and --prune to remember that")
+        raise DocumentsMissing(f"no documents at {self.documents}: pass --documents with the folder or file "
                                "that holds your records")
 
     def _too_many_deletes(self, result: IndexBuild) -> str | None:
-        """Why the run stops when it would delete more of the index than a run may without --prune."""
+        """That the run would delete more of the index than a run may without --prune (then it stops), or None."""
         share = self.options.max_delete_share
         if self.options.prune or not result.indexed or result.deleted <= share * result.indexed:
             return None
         percent = 100 * result.deleted / result.indexed
         shown = f"{percent:.0f}" if round(percent) > share * 100 else f"{percent:.1f}"
         return (f"would delete {result.deleted} of {result.indexed} records ({shown}%): more than the "
-                f"{share * 100:g}% a run deletes without --prune; nothing published. Check --documents, "
-                "or pass --prune")
+                f"{share * 100:g}% a run deletes without --prune")
 
     def _kept_note(self, result: IndexBuild) -> str:
         if not result.kept_unread:
             return ""
-        return f"; kept {result.kept_unread} records not in {self.documents} (--prune would delete them)"
+        kept = "would keep" if self.options.dry_run else "kept"
+        return f"; {kept} {result.kept_unread} records not in {self.documents} (--prune would delete them)"
 
     def _skipped(self) -> tuple[str, ...]:
         """The summary's line on the files that hold no records, when there are any."""
@@ -235,7 +236,8 @@ class _Run:
         if not skipped:
             return ()
         names = [self._shown(path) for path in skipped[:SKIPPED_LISTED]]
-        return (f"skipped {len(skipped)} files that hold no records: " + _listed(names, len(skipped)),)
+        files = "1 file that holds" if len(skipped) == 1 else f"{len(skipped)} files that hold"
+        return (f"skipped {files} no records: " + _listed(names, len(skipped)),)
 
     def _shown(self, path: Path) -> str:
         """A file as a person finds it: relative to the documents folder when it is in it."""
@@ -272,6 +274,8 @@ def _listed(names: list[str], total: int) -> str:
 def _unwritable(index_dir: Path, exc: OSError) -> str:
     """Two lines on an index folder that cannot be written: what failed, and what to do."""
     where = f" ({exc.filename})" if exc.filename and Path(exc.filename) != index_dir else ""
+    if exc.errno == errno.ENOTDIR:
+        where += ": a part of that path is a file, not a folder"
     return (f"cannot write the index folder {index_dir}: {exc.strerror or exc}{where}.\n"
             "Pass --index (or set SEARCH_INDEX_DIR) with a folder you can write to")
 
