@@ -121,11 +121,16 @@ def rebuild(documents: Path, index_dir: Path, options: RebuildOptions = RebuildO
             job.update(state="failed", finished=jobs.now(), message=message)
         raise
     if job:
-        job.update(state="failed" if outcome.problem else "done", finished=jobs.now(), seconds=outcome.seconds,
-                   message=outcome.problem or outcome.message, generation=outcome.generation, kept=outcome.kept,
-                   details=list(outcome.details), errors=[str(error) for error in outcome.errors[:_ERRORS_IN_JOB]],
-                   **outcome.counts)
+        _report(job, outcome)
     return outcome
+
+
+def _report(job: jobs.Job, outcome: RebuildOutcome) -> None:
+    """Write a finished rebuild into its admin job's state."""
+    job.update(state="failed" if outcome.problem else "done", finished=jobs.now(), seconds=outcome.seconds,
+               message=outcome.problem or outcome.message, generation=outcome.generation, kept=outcome.kept,
+               details=list(outcome.details), errors=[str(error) for error in outcome.errors[:_ERRORS_IN_JOB]],
+               **outcome.counts)
 
 
 @dataclass
