@@ -174,8 +174,9 @@ class _Run:
                    for kind, verb in kinds.items() if getattr(result, kind)]
         return RebuildOutcome(succeeded=True, message=message + self._kept_note(result), added=result.added,
                               updated=result.updated, deleted=result.deleted, failed=len(self.read.errors),
-                              kept=result.kept_unread, seconds=_since(self.started), generation=result.generation or None,
-                              errors=tuple(self.read.errors), dry_run=True, details=(*samples, *self._skipped()))
+                              kept=result.kept_unread, seconds=_since(self.started),
+                              generation=result.generation or None, errors=tuple(self.read.errors), dry_run=True,
+                              details=(*samples, *self._skipped()))
 
     def _build(self) -> RebuildOutcome:
         planned = self._plan()
