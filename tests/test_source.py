@@ -192,6 +192,9 @@ def test_an_unwritable_index_folder_is_one_message(tmp_path, where):
     assert failed.stderr.startswith(f"error: cannot write the index folder {index}: ")
     assert "Pass --index (or set SEARCH_INDEX_DIR) with a folder you can write to" in failed.stderr
     assert "Traceback" not in failed.stderr and len(failed.stderr.strip().splitlines()) <= 3
+    dry = run_cli("index", "--documents", DOCUMENTS, "--index", index, "--dry-run")  # reads only: it can say
+    assert dry.exit_code == 0 and "would add 1," in dry.stdout
+    assert "run `search-service index` first" in run_cli("search", "letter", "--index", index).stderr
 
 
 def test_missing_documents_are_one_message(archive, tmp_path):

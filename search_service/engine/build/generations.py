@@ -68,7 +68,7 @@ def current_generation(index_dir: Path) -> Path | None:
     """The published generation, or None when nothing is published."""
     try:
         name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no index there, or a path through a file
         return None
     path = index_dir / name
     return path if name and path.is_dir() else None
@@ -78,7 +78,7 @@ def pointer_signature(index_dir: Path) -> tuple[int, int] | None:
     """Changes whenever a generation is published (each publish renames a new file over CURRENT)."""
     try:
         stat = os.stat(index_dir / CURRENT)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     return stat.st_ino, stat.st_mtime_ns
 
