@@ -8,6 +8,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
+class SettingError(ValueError):
+    """A setting from the environment that cannot be used; the message names it and says what it takes."""
+
+
 @dataclass(frozen=True)
 class Config:
     index_dir: Path = Path("index")
@@ -30,6 +34,9 @@ class Config:
     rate_limit_storage: str = "memory://"
     # Proxies in front of the service whose X-Forwarded-For is trusted for the client address.
     trusted_proxies: int = 0
+    # The largest share of the index (0-1) a rebuild deletes without --prune; a run that would delete
+    # more stops before writing, since a run pointed at the wrong folder looks like this.
+    max_delete_share: float = 0.1
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
@@ -50,6 +57,8 @@ class Config:
             rate_limit=env.get("SEARCH_RATE_LIMIT", cls.rate_limit),
             rate_limit_storage=env.get("SEARCH_RATE_LIMIT_STORAGE", cls.rate_limit_storage),
             trusted_proxies=int(env.get("SEARCH_TRUSTED_PROXIES", cls.trusted_proxies)),
+            max_delete_share=_share("SEARCH_MAX_DELETE_SHARE", env.get("SEARCH_MAX_DELETE_SHARE"),
+                                    cls.max_delete_share),
         )
         return replace(config, **{key: value for key, value in overrides.items() if value is not None})
 
@@ -63,5 +72,18 @@ def _origins(name: str, value: str | None, default: tuple[str, ...], pattern: re
     origins = tuple((value or "").replace(",", " ").split())
     for origin in origins:
         if not pattern.match(origin):
-            raise ValueError(f"{name}: {origin!r} is not an origin like https://example.org (or *)")
+            raise SettingError(f"{name}: {origin!r} is not an origin like https://example.org (or *)")
     return origins or default
+
+
+def _share(name: str, value: str | None, default: float) -> float:
+    """A share from 0 to 1 (`0.1`); unset or blank keeps the default."""
+    if not (value or "").strip():
+        return default
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise SettingError(f"{name}: {value!r} is not a share from 0 to 1 (0.1 is 10%)")
+    return share

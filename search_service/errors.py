@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 
-class QueryError(ValueError):
+class UserError(Exception):
+    """An error whose message says what is wrong and what to do; the faces show it without a traceback."""
+
+
+class QueryError(UserError, ValueError):
     """A query that cannot be run; the message says what to change."""
 
 
-class IndexMissing(RuntimeError):
+class IndexMissing(UserError, RuntimeError):
     """No published index at the given path."""
 
 
-class RebuildRunning(RuntimeError):
+class RebuildRunning(UserError, RuntimeError):
     """Another rebuild holds the lock on this index directory."""
+
+
+class DocumentsMissing(UserError):
+    """The documents folder or file a rebuild was pointed at (or remembers) does not exist."""
+
+
+class IndexNotWritable(UserError):
+    """The index folder cannot be created or written to."""
+
+
+class PortInUse(UserError):
+    """The server cannot listen on the address and port it was given."""

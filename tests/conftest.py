@@ -107,8 +107,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(index_dir: Path, documents: Path = DOCUMENTS, env: dict | None = None) -> Iterator[str]:
-    """`search-service serve` under gunicorn on a free port; yields its base URL.
+def serve(index_dir: Path, documents: Path | None = DOCUMENTS, env: dict | None = None,
+          cwd: Path = ROOT) -> Iterator[str]:
+    """`search-service serve` under gunicorn on a free port, started in `cwd`; yields its base URL.
+    With `documents` None the server is given no --documents (as a user who relies on the index's own).
 
     The server's output goes to a file, not a pipe: nobody reads a pipe while tests run, and a full
     pipe would block gunicorn's access log and with it every request.
@@ -117,8 +119,8 @@ def serve(index_dir: Path, documents: Path = DOCUMENTS, env: dict | None = None)
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "search_service", "serve", "--port", str(port), "--index", str(index_dir),
-         "--documents", str(documents)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+         *(["--documents", str(documents)] if documents else [])],
+        cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
         env={**{key: value for key, value in os.environ.items() if key != "SEARCH_ADMIN_TOKEN"},
              "PYTHONUNBUFFERED": "1", **(env or {})})
     base = f"http://127.0.0.1:{port}"

@@ -32,7 +32,7 @@ PAUSED_REBUILD = """
 import sys
 from pathlib import Path
 
-from search_service.service.indexing import rebuild
+from search_service.service.indexing import RebuildOptions, rebuild
 
 
 class PauseWhileIndexing:
@@ -47,7 +47,7 @@ class PauseWhileIndexing:
             sys.stdin.read()
 
 
-rebuild(Path(sys.argv[1]), Path(sys.argv[2]), full=True, progress=PauseWhileIndexing())
+rebuild(Path(sys.argv[1]), Path(sys.argv[2]), RebuildOptions(full=True), progress=PauseWhileIndexing())
 """
 
 

@@ -33,7 +33,8 @@ def job_state(index, job_id, states, timeout_seconds=300):
     return state
 
 
-def test_incremental_adds_updates_and_deletes_only_what_changed(tmp_path):
+def test_incremental_adds_updates_and_deletes_only_what_changed(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEARCH_MAX_DELETE_SHARE", "0.5")  # a third of this small index goes
     docs, index = tmp_path / "docs", tmp_path / "index"
     docs.mkdir()
     write_records(docs / "a.jsonl", [record("r1", "apple orchard"), record("r2", "banana grove"),
@@ -62,7 +63,8 @@ def test_incremental_adds_updates_and_deletes_only_what_changed(tmp_path):
     assert "r1" in found(index, "apple")
 
 
-def test_bad_records_keep_their_previous_version(tmp_path):
+def test_bad_records_keep_their_previous_version(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEARCH_MAX_DELETE_SHARE", "0.5")  # a third of this small index goes
     docs, index = tmp_path / "docs", tmp_path / "index"
     docs.mkdir()
     write_records(docs / "a.jsonl", [record("r1", "apple orchard"), record("r2", "banana grove"),
@@ -116,7 +118,7 @@ def test_a_second_rebuild_is_refused_or_waits(tmp_path):
         refused = run_cli("index", "--documents", DOCUMENTS, "--index", index)
         assert refused.exit_code == 1
         assert "another rebuild of" in refused.stderr and "is running" in refused.stderr
-        job = jobs.start(Config(documents_dir=DOCUMENTS, index_dir=index), full=False, skip_bad=False)["job"]
+        job = jobs.start(Config(documents_dir=DOCUMENTS, index_dir=index), {})["job"]
         # The job's process says it waits, and while this test holds the lock it can do nothing else.
         assert job_state(index, job, ("waiting", "running", "done", "failed"))["state"] == "waiting"
         assert not has_index(index)

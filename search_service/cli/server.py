@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+
 from gunicorn.app.base import BaseApplication
 
 from search_service.config import Config
+from search_service.errors import PortInUse
 from search_service.service.index import preload
 from search_service.web.app import create_app
 
@@ -21,6 +24,18 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         return self.application
+
+
+def check_address(config: Config) -> None:
+    """PortInUse unless the server can listen on its host and port: checked before it says it serves there."""
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    try:
+        # Bound the way gunicorn binds (SO_REUSEADDR), so only a port something listens on is refused.
+        with socket.create_server((config.host, config.port), family=family):
+            pass
+    except OSError as exc:
+        raise PortInUse(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}.\n"
+                        "Pass --port with a free port (or set PORT), or stop what is listening there") from None
 
 
 def run(config: Config) -> None:

@@ -37,28 +37,38 @@ UNFINISHED = ("waiting", "running")
 START_TIMEOUT_SECONDS = 60.0  # a queued job whose process has not attached by then never started
 KEEP_SECONDS = 7 * 24 * 3600  # finished jobs older than this are removed when a new job starts
 _PROGRESS_EVERY_SECONDS = 1.0
+FLAGS = ("full", "skip_bad", "prune", "dry_run")  # an admin job's options that are `search-service index` flags
 
 
 def jobs_dir(index_dir: Path) -> Path:
     return index_dir / "jobs"
 
 
-def start(config: Config, full: bool, skip_bad: bool) -> dict:
-    """Record a new job and start its rebuild process; return the job's state."""
+def start(config: Config, options: dict) -> dict:
+    """Record a new job and start its rebuild process; return the job's state.
+
+    `options` are the admin request's: the flags in `FLAGS` (booleans) and `encoding` (a name or None).
+    """
     directory = jobs_dir(config.index_dir)
     directory.mkdir(parents=True, exist_ok=True)
     _remove_old(directory)
     job_id = secrets.token_hex(8)
-    state = {"job": job_id, "state": "queued", "full": full, "skip_bad": skip_bad, "created": now(),
-             "started": None, "finished": None, "stage": None, "added": 0, "updated": 0, "deleted": 0,
-             "failed": 0, "seconds": None, "generation": None, "message": None, "errors": []}
+    state = {"job": job_id, "state": "queued", **{flag: bool(options.get(flag)) for flag in FLAGS},
+             "encoding": options.get("encoding"), "created": now(), "started": None, "finished": None,
+             "stage": None, "documents": None, "added": 0, "updated": 0, "deleted": 0, "failed": 0, "kept": 0,
+             "seconds": None, "generation": None, "message": None, "details": [], "errors": []}
     _write(directory, state)
-    command = [sys.executable, "-m", "search_service", "index", "--documents", str(config.documents_dir.resolve()),
-               "--index", str(config.index_dir.resolve()), "--wait", "--job", job_id]
-    command += ["--full"] * full + ["--skip-bad"] * skip_bad
+    # No --documents: the run reads where the index remembers its records come from, like any
+    # `search-service index`; this server's documents folder is only the default when it remembers none.
+    command = [sys.executable, "-m", "search_service", "index", "--index", str(config.index_dir.resolve()),
+               "--wait", "--job", job_id]
+    command += [f"--{flag.replace('_', '-')}" for flag in FLAGS if options.get(flag)]
+    command += ["--encoding", options["encoding"]] if options.get("encoding") else []
+    env = {**os.environ, "SEARCH_DOCUMENTS_DIR": str(config.documents_dir.resolve()),
+           "SEARCH_MAX_DELETE_SHARE": str(config.max_delete_share)}
     with open(directory / f"{job_id}.log", "wb") as log:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+                                   env=env, start_new_session=True)
     threading.Thread(target=process.wait, name=f"reap-{job_id}", daemon=True).start()  # no zombie left behind
     return state
 

@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, request, url_for
 
 from search_service.service import jobs
+from search_service.service.indexing import encoding_problem
 from search_service.web.errors import json_error
 
 blueprint = Blueprint("admin", __name__, url_prefix="/api/admin")
-_OPTIONS = ("full", "skip_bad")
+_OPTIONS = {**{flag: bool for flag in jobs.FLAGS}, "encoding": str}  # option -> the JSON type it takes
 
 
 @blueprint.before_request
@@ -40,11 +41,13 @@ def no_store(response):
 def start_reindex():
     options = request.get_json(force=True, silent=True) if request.get_data() else {}
     if not isinstance(options, dict) or set(options) - set(_OPTIONS) \
-            or any(not isinstance(value, bool) for value in options.values()):
-        return json_error("bad_request", 'expected a JSON object like {"full": true, "skip_bad": false} '
-                                         "(both optional booleans) or an empty body", 400)
-    state = jobs.start(current_app.config["SEARCH"], full=options.get("full", False),
-                       skip_bad=options.get("skip_bad", False))
+            or any(not isinstance(value, _OPTIONS[name]) for name, value in options.items()):
+        return json_error("bad_request", 'expected a JSON object like {"full": true, "prune": false, '
+                                         '"dry_run": false, "encoding": "cp1251"} (full, skip_bad, prune and '
+                                         "dry_run booleans, encoding a name; all optional) or an empty body", 400)
+    if "encoding" in options and (problem := encoding_problem(options["encoding"])):
+        return json_error("bad_request", problem, 400)
+    state = jobs.start(current_app.config["SEARCH"], options)
     url = url_for("admin.reindex_job", job_id=state["job"])
     return {**state, "url": url}, 202, {"Location": url}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search_service.errors import IndexMissing, QueryError
@@ -17,7 +17,13 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(IndexMissing)
     def index_missing(error: IndexMissing):
-        return _error("index_missing", str(error), 503)
+        # Visitors learn that the search is coming; the folder and the command to run are for the operator's log.
+        current_app.logger.warning("%s", error)
+        if _wants_json():
+            body, status = json_error("index_missing", PREPARING, 503)
+        else:
+            body, status = render_template("preparing.html"), 503
+        return body, status, {"Retry-After": str(PREPARING_RETRY_SECONDS)}
 
     @app.errorhandler(404)
     def not_found(error):
@@ -41,6 +47,10 @@ def register(app: Flask) -> None:
         return _error("internal", "the server failed to answer; the error was logged", 500)
 
 
+PREPARING = "the search is being prepared: its records are being indexed; try again in a few minutes"
+PREPARING_RETRY_SECONDS = 60
+
+
 def json_error(code: str, message: str, status: int):
     """`{"error": {"code", "message"}}` with a 4xx/5xx status."""
     return jsonify({"error": {"code": code, "message": message}}), status
@@ -48,6 +58,10 @@ def json_error(code: str, message: str, status: int):
 
 def _error(code: str, message: str, status: int):
     """JSON for the API and for clients that do not ask for HTML; an error page for browsers."""
-    if request.path.startswith("/api/") or request.path == "/health" or not request.accept_mimetypes.accept_html:
+    if _wants_json():
         return json_error(code, message, status)
     return render_template("error.html", message=message, status=status), status
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/health" or not request.accept_mimetypes.accept_html

@@ -68,6 +68,9 @@ MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
         "cite_ris": "RIS (Zotero, EndNote, Mendeley)",
         "cite_bibtex": "BibTeX",
         "error": "Error {status}",
+        "preparing_title": "The search is being prepared",
+        "preparing": "The archive's records are being indexed for searching. Please try again in a few minutes.",
+        "try_again": "Try again",
         "searching": "Searching…",
         "search_failed": "The search failed: {message}",
         "open_all": "All results on the archive site",
@@ -125,6 +128,9 @@ MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
         "cite_ris": "RIS (Zotero, EndNote, Mendeley)",
         "cite_bibtex": "BibTeX",
         "error": "Ошибка {status}",
+        "preparing_title": "Поиск готовится",
+        "preparing": "Записи архива сейчас индексируются для поиска. Попробуйте ещё раз через несколько минут.",
+        "try_again": "Попробовать ещё раз",
         "searching": "Идёт поиск…",
         "search_failed": "Поиск не удался: {message}",
         "open_all": "Все результаты на сайте архива",
@@ -135,7 +141,7 @@ MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
 # The part of the table the embeddable widget needs (it picks plural forms with Intl.PluralRules).
 WIDGET_KEYS = ("search_label", "placeholder", "search_button", "records", "took", "relaxed", "no_hits",
                "no_hits_hint", "pages", "previous", "next", "page_of", "searching", "search_failed", "open_all",
-               "opens_new_tab", "lang_ru", "lang_en")
+               "opens_new_tab", "lang_ru", "lang_en", "preparing")
 
 _MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

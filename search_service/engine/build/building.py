@@ -59,9 +59,40 @@ class IndexBuild:
     written: int = 0  # records written into the new generation (all of them in a full build)
     kept_previous: list[str] = field(default_factory=list)  # bad records whose previous version stays
     held_back_deletes: int = 0  # records not deleted because a bad record with no readable id may be them
+    kept_unread: int = 0  # indexed records not among those read, kept because the build deletes nothing
+    indexed: int = 0  # records in the generation the build started from
     generation: str = ""  # the published generation (the old one when nothing changed)
     published: bool = False
     seconds: float = 0.0
+
+
+@dataclass
+class _Changes:
+    """What a build does to the published generation: records to add and update, ids to delete or keep."""
+
+    records: dict[str, Record]  # every record read, by id
+    hashes: dict[str, str]  # their content hashes (none when nothing is indexed: the writers work them out)
+    adds: list[Record]
+    updates: list[Record]
+    deletes: list[str]
+    keep: list[str]  # indexed records not read that stay: bad ones, any when a bad one has no readable id, or all
+    kept_previous: list[str]  # the ones of `keep` known to be bad records, sorted
+
+
+@dataclass
+class BuildPlan:
+    """A build worked out before anything is written: `apply` carries it out, a dry run only reads it."""
+
+    current: Path | None  # the generation it starts from
+    changes: _Changes
+    result: IndexBuild  # the counts; `apply` fills in the rest
+
+    def ids(self, kind: str, limit: int) -> list[str]:
+        """The first `limit` ids the build adds, updates or deletes (`kind`: "added", "updated", "deleted")."""
+        found = {"added": (record.id for record in self.changes.adds),
+                 "updated": (record.id for record in self.changes.updates),
+                 "deleted": iter(self.changes.deletes)}[kind]
+        return [record_id for record_id, _ in zip(found, range(limit))]
 
 
 def content_hash(record: Record) -> str:
@@ -70,48 +101,57 @@ def content_hash(record: Record) -> str:
 
 def build(records: Iterable[Record], errors: list[RecordError], index_dir: Path, full: bool = False,
           progress: BuildProgress | None = None) -> IndexBuild:
-    """Write a new generation holding `records` and publish it; call it holding the rebuild lock.
+    """Write a new generation holding `records` and publish it (see `plan`); call it holding the rebuild lock."""
+    return apply(plan(records, errors, index_dir, full=full, progress=progress), index_dir, progress)
+
+
+def plan(records: Iterable[Record], errors: list[RecordError], index_dir: Path, full: bool = False,
+         deletes: bool = True, progress: BuildProgress | None = None) -> BuildPlan:
+    """Compare `records` with the published generation; reads the index, writes nothing.
 
     A record that failed to read (`errors`) keeps its previous version: its id is left out of the
     deletions (and, in a full build, its previous version is copied over). When a bad record has no
-    readable id, no record is deleted at all, since any of them may be that record.
+    readable id, no record is deleted at all, since any of them may be that record. Without
+    `deletes` every indexed record not read is kept the same way.
     """
     started = time.perf_counter()
     progress = progress or SilentProgress()
-    index_dir.mkdir(parents=True, exist_ok=True)
-    generations.clean(index_dir)
     current = generations.current_generation(index_dir)
     progress.stage(f"comparing with {current.name}" if current else "no published index: building all")
-    plan = _plan(records, errors, _indexed_hashes(current) if current else {})
+    indexed = _indexed_hashes(current) if current else {}
+    changes = _changes(records, errors, indexed, deletes)
+    known_bad = len(changes.kept_previous)
     result = IndexBuild(full=full or current is None, generation=current.name if current else "",
-                        added=len(plan.adds), updated=len(plan.updates), deleted=len(plan.deletes),
-                        unchanged=len(plan.records) - len(plan.adds) - len(plan.updates),
-                        kept_previous=plan.kept_previous, held_back_deletes=len(plan.keep) - len(plan.kept_previous))
+                        added=len(changes.adds), updated=len(changes.updates), deleted=len(changes.deletes),
+                        unchanged=len(changes.records) - len(changes.adds) - len(changes.updates),
+                        kept_previous=changes.kept_previous, indexed=len(indexed),
+                        held_back_deletes=(len(changes.keep) - known_bad) if deletes else 0,
+                        kept_unread=0 if deletes else len(changes.keep) - known_bad)
     if current and not result.full and not _same_schema(current):
         # A generation from an older release lacks fields this one writes: it cannot take updates.
         progress.stage(f"{current.name} has another schema: building all")
         result.full = True
-    if plan.adds or plan.updates or plan.deletes or result.full:
-        result.written, result.generation = _write_and_publish(index_dir, current, plan, result.full, progress)
+    result.seconds = time.perf_counter() - started
+    return BuildPlan(current=current, changes=changes, result=result)
+
+
+def apply(planned: BuildPlan, index_dir: Path, progress: BuildProgress | None = None) -> IndexBuild:
+    """Write the planned generation and publish it, unless it changes nothing; call it holding the rebuild lock."""
+    started = time.perf_counter() - planned.result.seconds
+    progress = progress or SilentProgress()
+    index_dir.mkdir(parents=True, exist_ok=True)
+    generations.clean(index_dir)
+    result, changes = planned.result, planned.changes
+    if changes.adds or changes.updates or changes.deletes or result.full:
+        result.written, result.generation = _write_and_publish(index_dir, planned.current, changes, result.full,
+                                                               progress)
         result.published = True
     result.seconds = time.perf_counter() - started
     return result
 
 
-@dataclass
-class _Plan:
-    """What a build does to the published generation: records to add and update, ids to delete or keep."""
-
-    records: dict[str, Record]  # every record read, by id
-    hashes: dict[str, str]  # their content hashes (none when nothing is indexed: the writers work them out)
-    adds: list[Record]
-    updates: list[Record]
-    deletes: list[str]
-    keep: list[str]  # indexed records not read that stay: bad ones, or any when a bad one has no readable id
-    kept_previous: list[str]  # the ones of `keep` known to be bad records, sorted
-
-
-def _plan(records: Iterable[Record], errors: list[RecordError], indexed: dict[str, str]) -> _Plan:
+def _changes(records: Iterable[Record], errors: list[RecordError], indexed: dict[str, str],
+             deletes: bool) -> _Changes:
     """Compare the records read with the indexed content hashes (`indexed`, record id -> hash)."""
     by_id = {record.id: record for record in records}
     # With nothing indexed there is nothing to compare: the build processes work the hashes out.
@@ -122,34 +162,35 @@ def _plan(records: Iterable[Record], errors: list[RecordError], indexed: dict[st
             adds.append(record)
         elif indexed[record_id] != hashes[record_id]:
             updates.append(record)
-    keep, kept_previous, deletes = _gone([record_id for record_id in indexed if record_id not in by_id], errors)
-    return _Plan(records=by_id, hashes=hashes, adds=adds, updates=updates, deletes=deletes, keep=keep,
-                 kept_previous=kept_previous)
+    keep, kept_previous, gone = _gone([record_id for record_id in indexed if record_id not in by_id], errors,
+                                      deletes)
+    return _Changes(records=by_id, hashes=hashes, adds=adds, updates=updates, deletes=gone, keep=keep,
+                    kept_previous=kept_previous)
 
 
-def _gone(gone: list[str], errors: list[RecordError]) -> tuple[list[str], list[str], list[str]]:
+def _gone(gone: list[str], errors: list[RecordError], deletes: bool) -> tuple[list[str], list[str], list[str]]:
     """The indexed records no longer read, split: those kept, those of them known bad (sorted), those deleted."""
     bad_ids = {error.record_id for error in errors}
-    keep = [record_id for record_id in gone if None in bad_ids or record_id in bad_ids]
+    keep = [record_id for record_id in gone if not deletes or None in bad_ids or record_id in bad_ids]
     kept = set(keep)
     return (keep, sorted(record_id for record_id in keep if record_id in bad_ids),
             [record_id for record_id in gone if record_id not in kept])
 
 
-def _write_and_publish(index_dir: Path, current: Path | None, plan: _Plan, full: bool,
+def _write_and_publish(index_dir: Path, current: Path | None, changes: _Changes, full: bool,
                        progress: BuildProgress) -> tuple[int, str]:
-    """Write the plan into a new generation (all of it, or as changes to a copy of `current`) and publish it.
+    """Write the changes into a new generation (all records, or changes to a copy of `current`) and publish it.
 
     Returns the number of records written and the name of the published generation.
     """
     if full:
-        writes = [*plan.records.values(), *(_stored_records(current, plan.keep) if current else [])]
-        build_dir = _write(generations.new_build_dir(index_dir), writes, [], plan.hashes, progress, create=True)
+        writes = [*changes.records.values(), *(_stored_records(current, changes.keep) if current else [])]
+        build_dir = _write(generations.new_build_dir(index_dir), writes, [], changes.hashes, progress, create=True)
     else:
-        writes = plan.adds + plan.updates
+        writes = changes.adds + changes.updates
         progress.stage(f"copying {current.name}")
-        build_dir = _write(generations.new_build_dir(index_dir, copy_of=current), writes, plan.deletes, plan.hashes,
-                           progress, create=False)
+        build_dir = _write(generations.new_build_dir(index_dir, copy_of=current), writes, changes.deletes,
+                           changes.hashes, progress, create=False)
     progress.stage("publishing")
     generation = generations.publish(index_dir, build_dir).name
     generations.clean(index_dir)

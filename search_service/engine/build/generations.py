@@ -3,6 +3,8 @@
 Layout of an index directory:
 
     CURRENT              name of the published generation (replaced in one rename)
+    SOURCE               where the records come from: JSON {"documents": absolute path}, written by a run
+                         that mirrors its source (a first build, or one with --prune); outside the generations
     gen-<time>-<pid>-<n>/ a complete Whoosh index, never written to once published
     .build-<pid>-<n>/    a generation being built; renamed to gen-* when complete
     .rebuild.lock        held (flock) by the one rebuild that may run
@@ -22,6 +24,7 @@ a removed generation keeps working: its files are open, and POSIX keeps open fil
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -35,6 +38,7 @@ from filelock import FileLock, Timeout
 from search_service.errors import RebuildRunning
 
 CURRENT = "CURRENT"
+SOURCE = "SOURCE"
 GENERATION_PREFIX = "gen-"
 BUILD_PREFIX = ".build-"
 LOCK_NAME = ".rebuild.lock"
@@ -64,7 +68,7 @@ def current_generation(index_dir: Path) -> Path | None:
     """The published generation, or None when nothing is published."""
     try:
         name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no index there, or a path through a file
         return None
     path = index_dir / name
     return path if name and path.is_dir() else None
@@ -74,9 +78,27 @@ def pointer_signature(index_dir: Path) -> tuple[int, int] | None:
     """Changes whenever a generation is published (each publish renames a new file over CURRENT)."""
     try:
         stat = os.stat(index_dir / CURRENT)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     return stat.st_ino, stat.st_mtime_ns
+
+
+def remembered_source(index_dir: Path) -> Path | None:
+    """The documents folder (or file) the index mirrors, or None when it remembers none.
+
+    An unreadable or damaged file counts as none: a run then deletes nothing without --prune."""
+    try:
+        return Path(json.loads((index_dir / SOURCE).read_text(encoding="utf-8"))["documents"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def remember_source(index_dir: Path, documents: Path) -> None:
+    """Remember `documents` (made absolute) as where the index's records come from; replaced in one rename."""
+    pending = index_dir / f".{SOURCE}.{os.getpid()}.tmp"
+    pending.write_text(json.dumps({"documents": str(documents.resolve())}, ensure_ascii=False) + "\n",
+                       encoding="utf-8")
+    os.replace(pending, index_dir / SOURCE)
 
 
 def new_build_dir(index_dir: Path, copy_of: Path | None = None) -> Path:
@@ -121,8 +143,8 @@ def clean(index_dir: Path, grace_seconds: float = RETIRED_GRACE_SECONDS) -> list
         if path.is_dir() and (leftover_build or retired):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
-        elif path.name.startswith(f".{CURRENT}.") and path.name.endswith(".tmp"):
-            path.unlink(missing_ok=True)  # a pointer a killed publish never renamed
+        elif path.name.startswith((f".{CURRENT}.", f".{SOURCE}.")) and path.name.endswith(".tmp"):
+            path.unlink(missing_ok=True)  # a file a killed run never renamed into place
             removed.append(path.name)
     return removed
 

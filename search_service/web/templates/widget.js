@@ -115,6 +115,12 @@
       const response = await fetch(url, { headers: { Accept: "application/json" } });
       const body = await response.json();
       if (current.query !== query || current.page !== page) return;  // a newer search has started
+      if (body.error && body.error.code === "index_missing") {  // no index yet: say so in the visitor's language
+        list.replaceChildren();
+        pager.replaceChildren();
+        status.textContent = t("preparing");
+        return;
+      }
       if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
       render(body);
     } catch (error) {
