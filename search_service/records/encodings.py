@@ -1,0 +1,104 @@
+"""A record file's bytes as text: UTF-8 (with or without a BOM), UTF-16 with a BOM, or, detected by
+charset-normalizer, the legacy encodings of Russian and English archives (cp1251, KOI8-R, cp1252)."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+UTF8 = "UTF-8"
+# Detection chooses only among the encodings such an archive holds: left free, it reads a few lines of
+# cp1251 Russian as some other code page just as readily.
+_DETECTED = {"cp1251": "cp1251", "koi8_r": "KOI8-R", "cp1252": "cp1252"}
+_BOMS = ((codecs.BOM_UTF8, "utf-8", UTF8), (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+         (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"))
+TRIED = "UTF-8, UTF-16 (with a BOM), cp1251, KOI8-R or cp1252"
+
+
+class Undecodable(ValueError):
+    """Bytes that are not text in the encoding tried; `line` is the file's line the first bad byte is on."""
+
+    def __init__(self, reason: str, raw: bytes, offset: int, codec: str, start: int = 0, line: int = 1) -> None:
+        """`raw` holds the file's bytes from byte `start` (on line `line`); `offset` is the bad byte's in `raw`."""
+        super().__init__(f"{reason} (byte {start + offset} of the file: {raw[offset:offset + 1]!r})")
+        self.line = line + raw[:offset].decode(codec, "replace").count("\n")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str  # as a reader would write it: UTF-8, UTF-16, cp1251, KOI8-R, cp1252, or as forced
+
+
+def check_encoding(name: str) -> None:
+    """LookupError when Python has no codec called `name`."""
+    codecs.lookup(name)
+
+
+def decode(raw: bytes, forced: str | None = None) -> Decoded:
+    """The text of a whole file: in `forced` when given, else by its BOM, as UTF-8, or detected."""
+    if forced and codecs.lookup(forced).name != "utf-8":
+        return Decoded(_decode_as(raw, forced, f"not valid {forced} text"), forced)
+    for bom, codec, name in _BOMS:
+        if raw.startswith(bom) and (not forced or name == UTF8):
+            return Decoded(_decode_as(raw[len(bom):], codec, f"not valid {name} text", len(bom)), name)
+    try:
+        return Decoded(raw.decode("utf-8"), UTF8)
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    best = None if forced else from_bytes(raw, cp_isolation=list(_DETECTED)).best()
+    if best is None:
+        raise Undecodable(f"not valid {forced} text" if forced else f"not {TRIED} text", raw, first_bad, "utf-8")
+    return Decoded(raw.decode(best.encoding), _DETECTED.get(best.encoding, best.encoding))
+
+
+def decode_lines(raw: bytes, forced: str | None = None) -> tuple[str, list[tuple[int, str | Undecodable]]]:
+    """A `.jsonl` file's encoding and its non-blank lines by number, decoded as a whole (as `decode`),
+    except a file read as UTF-8 that has lines of other bytes: each line is then decoded on its own, so
+    one damaged line is an error and the others are read."""
+    utf8 = forced is None or codecs.lookup(forced).name == "utf-8"
+    try:
+        decoded = decode(raw, forced)
+    except Undecodable:
+        if not utf8 or raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise
+        return UTF8, _utf8_lines(raw, f"not {TRIED} text" if forced is None else f"not valid {forced} text")
+    if forced is None and decoded.encoding in _DETECTED.values() and \
+            any(_utf8_beyond_ascii(line) for line in raw.split(b"\n")):
+        # A line of Russian in cp1251 or KOI8-R is never also valid UTF-8: this file is UTF-8, damaged.
+        return UTF8, _utf8_lines(raw, "not valid UTF-8 text")
+    lines = decoded.text.split("\n")
+    # A BOM opening a later line is where two files were joined, not text.
+    return decoded.encoding, [(number, line.lstrip("\ufeff")) for number, line in enumerate(lines, start=1)
+                              if line.strip()]
+
+
+def _utf8_lines(raw: bytes, reason: str) -> list[tuple[int, str | Undecodable]]:
+    lines: list[tuple[int, str | Undecodable]] = []
+    start = 0
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        # A BOM opening a later line is where two files were joined, not text.
+        bom = len(codecs.BOM_UTF8) if line.startswith(codecs.BOM_UTF8) else 0
+        if line.strip():
+            try:
+                lines.append((number, _decode_as(line[bom:], "utf-8", reason, start + bom, number)))
+            except Undecodable as exc:
+                lines.append((number, exc))
+        start += len(line) + 1
+    return lines
+
+
+def _utf8_beyond_ascii(line: bytes) -> bool:
+    try:
+        return not line.decode("utf-8").isascii()
+    except UnicodeDecodeError:
+        return False
+
+
+def _decode_as(raw: bytes, codec: str, reason: str, start: int = 0, line: int = 1) -> str:
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise Undecodable(reason, raw, exc.start, codec, start, line) from None
