@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from typing import Iterator
 
 from search_service.records.json_records import record_from_json
@@ -25,8 +26,18 @@ def parse_csv(text: str, source: str) -> Iterator[Record | RecordError]:
         header = [name.strip() for name in next(rows, [])]
         columns = _columns(header, source)
     except (RecordError, csv.Error) as exc:
-        yield exc if isinstance(exc, RecordError) else RecordError(source, rows.line_num, f"bad CSV: {exc}")
+        yield exc if isinstance(exc, RecordError) else RecordError(source, rows.line_num, _csv_problem(exc))
         return
+    found = False
+    for line, row in _rows(rows, source):
+        found = True
+        yield row if isinstance(row, RecordError) else _record(row, columns, source, line)
+    if not found:
+        yield RecordError(source, 1, "no records: the file has a header row only")
+
+
+def _rows(rows: Iterator[list[str]], source: str) -> Iterator[tuple[int, list[str] | RecordError]]:
+    """The rows that are not blank, each with the line it starts on (a quoted cell may span lines)."""
     while True:
         line = rows.line_num + 1
         try:
@@ -34,34 +45,45 @@ def parse_csv(text: str, source: str) -> Iterator[Record | RecordError]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield RecordError(source, line, f"bad CSV: {exc}")
+            yield line, RecordError(source, line, _csv_problem(exc))
             continue
         if any(cell.strip() for cell in row):
-            yield _record(row, columns, source, line)
+            yield line, row
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """csv's message, with what it means for the two a spreadsheet edited by hand runs into."""
+    if "expected after" in str(error):
+        return f"bad CSV ({error}): a quote inside a quoted cell is written twice (\"\")"
+    if "unexpected end of data" in str(error):
+        return "bad CSV: a quoted cell is never closed (its closing quote is missing)"
+    return f"bad CSV: {error}"
 
 
 def _delimiter(text: str) -> str:
-    """The header row's separator; quoting stays the spreadsheets' own (a quote in a cell doubled)."""
-    try:
-        return csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
-    except csv.Error:  # a header of one column has no separator to find
-        return ","
+    """The separator the header row uses most (a comma when it has none); quoting stays the spreadsheets'
+    own (a quote in a cell doubled). csv.Sniffer would take seconds on a long line of quotes."""
+    header = text.split("\n", 1)[0]
+    return max(",;\t", key=header.count)
 
 
 def _columns(header: list[str], source: str) -> list[str]:
     """The key each column fills: a record field or a language in lower case, else metadata as written;
     RecordError when the header lacks the id or both languages, or names a column twice."""
     columns = [name.lower() if name.lower() in _FIELDS or name.lower() in LANGUAGES else name for name in header]
-    lacks = [what for what, missing in (("an id column", "id" not in columns),
-                                        (f"a {' or '.join(LANGUAGES)} column", not set(LANGUAGES) & set(columns)))
-             if missing]
+    lacks = (["an id column"] if "id" not in columns else []) + \
+        ([f"a {' or '.join(LANGUAGES)} column"] if not set(LANGUAGES) & set(columns) else [])
     if lacks:
-        raise RecordError(source, 1, f"the header row lacks {' and '.join(lacks)} "
-                                     f"(it names: {', '.join(header) or 'nothing'})")
-    twice = sorted({name for name in columns if name and columns.count(name) > 1})
+        raise RecordError(source, 1, f"the header row lacks {' and '.join(lacks)} (it names: {_named(header)})")
+    twice = [name for name, count in Counter(columns).items() if name and count > 1]
     if twice:
-        raise RecordError(source, 1, f"the header row names {twice[0]!r} twice")
+        raise RecordError(source, 1, f"the header row names {twice[0][:40]!r} twice")
     return columns
+
+
+def _named(header: list[str]) -> str:
+    """The header's first names, cut short: a file that is no CSV has one enormous "name"."""
+    return ", ".join(name[:40] for name in header[:12]) + (", ..." if len(header) > 12 else "") or "nothing"
 
 
 def _record(row: list[str], columns: list[str], source: str, line: int) -> Record | RecordError:

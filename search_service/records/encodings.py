@@ -14,6 +14,7 @@ UTF8 = "UTF-8"
 _DETECTED = {"cp1251": "cp1251", "koi8_r": "KOI8-R", "cp1252": "cp1252"}
 _BOMS = ((codecs.BOM_UTF8, "utf-8", UTF8), (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
          (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"))
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 TRIED = "UTF-8, UTF-16 (with a BOM), cp1251, KOI8-R or cp1252"
 
 
@@ -56,23 +57,28 @@ def decode(raw: bytes, forced: str | None = None) -> Decoded:
 
 def decode_lines(raw: bytes, forced: str | None = None) -> tuple[str, list[tuple[int, str | Undecodable]]]:
     """A `.jsonl` file's encoding and its non-blank lines by number, decoded as a whole (as `decode`),
-    except a file read as UTF-8 that has lines of other bytes: each line is then decoded on its own, so
-    one damaged line is an error and the others are read."""
-    utf8 = forced is None or codecs.lookup(forced).name == "utf-8"
+    except a file read as UTF-8 with lines of other bytes: each line is then decoded on its own, so a
+    damaged line is an error and the others are read."""
+    if _damaged_utf8(raw, forced):
+        return UTF8, _utf8_lines(raw, f"not valid {forced or UTF8} text")
     try:
         decoded = decode(raw, forced)
     except Undecodable:
-        if not utf8 or raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if forced or raw.startswith(_UTF16_BOMS):
             raise
-        return UTF8, _utf8_lines(raw, f"not {TRIED} text" if forced is None else f"not valid {forced} text")
-    if forced is None and decoded.encoding in _DETECTED.values() and \
-            any(_utf8_beyond_ascii(line) for line in raw.split(b"\n")):
-        # A line of Russian in cp1251 or KOI8-R is never also valid UTF-8: this file is UTF-8, damaged.
-        return UTF8, _utf8_lines(raw, "not valid UTF-8 text")
+        return UTF8, _utf8_lines(raw, f"not {TRIED} text")
     lines = decoded.text.split("\n")
     # A BOM opening a later line is where two files were joined, not text.
     return decoded.encoding, [(number, line.lstrip("\ufeff")) for number, line in enumerate(lines, start=1)
                               if line.strip()]
+
+
+def _damaged_utf8(raw: bytes, forced: str | None) -> bool:
+    """Whether lines of `raw` are not UTF-8 in a file that is: UTF-8 was asked for, or other lines are UTF-8
+    beyond ASCII (a line of Russian in cp1251 or KOI8-R is never also valid UTF-8)."""
+    if (forced and codecs.lookup(forced).name != "utf-8") or raw.startswith(_UTF16_BOMS) or _is_utf8(raw):
+        return False
+    return bool(forced) or any(_is_utf8(line) and not line.isascii() for line in raw.split(b"\n"))
 
 
 def _utf8_lines(raw: bytes, reason: str) -> list[tuple[int, str | Undecodable]]:
@@ -90,11 +96,12 @@ def _utf8_lines(raw: bytes, reason: str) -> list[tuple[int, str | Undecodable]]:
     return lines
 
 
-def _utf8_beyond_ascii(line: bytes) -> bool:
+def _is_utf8(raw: bytes) -> bool:
     try:
-        return not line.decode("utf-8").isascii()
+        raw.decode("utf-8")
     except UnicodeDecodeError:
         return False
+    return True
 
 
 def _decode_as(raw: bytes, codec: str, reason: str, start: int = 0, line: int = 1) -> str:
