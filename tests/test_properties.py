@@ -1,5 +1,6 @@
 """Property tests (Hypothesis): any query text gives a result of a sound shape or a QueryError, never
-another exception; any bytes in a record file give Records or RecordErrors that name the file and line."""
+another exception; any bytes in a record file, of any kind and in any encoding, give Records or
+RecordErrors that name the file and line."""
 
 from __future__ import annotations
 
@@ -80,17 +81,26 @@ record_like = st.fixed_dictionaries({}, optional={
 })
 json_lines = st.lists(st.one_of(record_like.map(lambda r: json.dumps(r, ensure_ascii=False)),
                                 record_like.map(json.dumps), st.text(max_size=40)), max_size=5)
+# A spreadsheet's rows: a header of record columns and others, then cells of text and dates.
+csv_cells = st.one_of(st.text(max_size=15), st.sampled_from(["ca. 1950", "1950-1952", "1951-02-30", '"', '""', ""]))
+csv_text = st.tuples(st.lists(st.sampled_from(["id", "ID", "title", "date", "citation", "ru", "en", "fond", ""]),
+                              max_size=7),
+                     st.lists(st.lists(csv_cells, max_size=8), max_size=4), st.sampled_from([",", ";", "\t"])).map(
+    lambda parts: "\n".join(parts[2].join(row) for row in [parts[0], *parts[1]]))
+archive_text = st.one_of(json_lines.map("\n".join), csv_text, st.text(max_size=600))
 record_bytes = st.one_of(
     st.binary(max_size=600),
-    json_lines.map(lambda lines: "\n".join(lines).encode("utf-8", "surrogatepass")),
-    st.text(max_size=600).map(lambda text: text.encode("utf-8", "surrogatepass")),
+    archive_text.map(lambda text: text.encode("utf-8", "surrogatepass")),
+    # the encodings archives hold, with and without a BOM
+    st.tuples(archive_text, st.sampled_from(["cp1251", "koi8_r", "cp1252", "utf-16", "utf-16-be", "utf-8-sig"])).map(
+        lambda pair: pair[0].encode(pair[1], "replace")),
     st.sampled_from([b"[" * 100_000, b'{"a":' * 50_000, b'{"id": "x", "texts": {"en": "\\ud800"}}',
                      b"\xef\xbb\xbf" + "August 27, 1950\n\nTitle\n\nText\n\nDocument Information".encode()]),
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(raw=record_bytes, suffix=st.sampled_from([".txt", ".json", ".jsonl"]))
+@given(raw=record_bytes, suffix=st.sampled_from([".txt", ".json", ".jsonl", ".csv", ".TXT", ".Json"]))
 def test_any_bytes_give_records_or_errors_naming_file_and_line(raw, suffix):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"record{suffix}"
@@ -107,5 +117,7 @@ def test_any_bytes_give_records_or_errors_naming_file_and_line(raw, suffix):
         assert record.when is None or record.when.first_year <= record.when.last_year
         assert record.texts and set(record.texts) <= {"ru", "en"}
         json.dumps(record.to_json(), ensure_ascii=False).encode("utf-8")  # storable in the index as is
-    if suffix != ".jsonl":
+    if suffix.lower() == ".txt":
         assert len(result.records) + len(result.errors) == 1
+    elif suffix != ".jsonl":  # an empty .jsonl holds no records and nothing wrong; a .json or .csv says why
+        assert result.records or result.errors
