@@ -1,4 +1,3 @@
-from pathlib import Path
 
 from search_service.records import parse_archive_text, read_records
 

@@ -93,7 +93,6 @@ def score(queries: Sequence[Query], hits_by_qid: Mapping[str, Sequence[str]], de
         reasons = failure_reasons(query, hits_by_qid.get(query.qid, ()), depth)
         if reasons:
             failures.append(Failure(query.qid, query.text, reasons))
-    failed = {f.qid for f in failures}
     return Scores(
         ranked_queries=len(ranked),
         mrr=_mean([reciprocal_rank(hits_by_qid.get(q.qid, ()), q.relevant, depth) for q in ranked]),
