@@ -46,17 +46,18 @@ class Config:
             index_dir=Path(env.get("SEARCH_INDEX_DIR", cls.index_dir)),
             documents_dir=Path(env.get("SEARCH_DOCUMENTS_DIR", cls.documents_dir)),
             host=env.get("SEARCH_HOST", cls.host),
-            port=int(env.get("PORT", cls.port)),
-            workers=int(env.get("SEARCH_WORKERS", cls.workers)),
-            threads=int(env.get("SEARCH_THREADS", cls.threads)),
+            port=_number("PORT", env.get("PORT"), cls.port, 1, 65535),
+            workers=_number("SEARCH_WORKERS", env.get("SEARCH_WORKERS"), cls.workers, 1, 64),
+            threads=_number("SEARCH_THREADS", env.get("SEARCH_THREADS"), cls.threads, 1, 256),
             admin_token=env.get("SEARCH_ADMIN_TOKEN", ""),
             cors_origins=_origins("SEARCH_CORS_ORIGINS", env.get("SEARCH_CORS_ORIGINS"), cls.cors_origins, _ORIGIN),
             frame_ancestors=_origins("SEARCH_FRAME_ANCESTORS", env.get("SEARCH_FRAME_ANCESTORS"),
                                      cls.frame_ancestors, _FRAME_ANCESTOR),
-            time_limit=float(env.get("SEARCH_TIME_LIMIT", cls.time_limit)),
+            time_limit=_number("SEARCH_TIME_LIMIT", env.get("SEARCH_TIME_LIMIT"), cls.time_limit, 0.01, 600.0),
             rate_limit=env.get("SEARCH_RATE_LIMIT", cls.rate_limit),
             rate_limit_storage=env.get("SEARCH_RATE_LIMIT_STORAGE", cls.rate_limit_storage),
-            trusted_proxies=int(env.get("SEARCH_TRUSTED_PROXIES", cls.trusted_proxies)),
+            trusted_proxies=_number("SEARCH_TRUSTED_PROXIES", env.get("SEARCH_TRUSTED_PROXIES"), cls.trusted_proxies,
+                                    0, 10),
             max_delete_share=_share("SEARCH_MAX_DELETE_SHARE", env.get("SEARCH_MAX_DELETE_SHARE"),
                                     cls.max_delete_share),
         )
@@ -74,6 +75,23 @@ def _origins(name: str, value: str | None, default: tuple[str, ...], pattern: re
         if not pattern.match(origin):
             raise SettingError(f"{name}: {origin!r} is not an origin like https://example.org (or *)")
     return origins or default
+
+
+def _number(name: str, value: str | None, default: int | float, low: int | float, high: int | float
+            ) -> int | float:
+    """A whole number (or, when the default is a float, a decimal) from `low` to `high`; unset or blank
+    keeps the default."""
+    if not (value or "").strip():
+        return default
+    kind = type(default)
+    try:
+        number = kind(value)
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        what = "a whole number" if kind is int else "a number"
+        raise SettingError(f"{name}: {value!r} is not {what} from {low} to {high}")
+    return number
 
 
 def _share(name: str, value: str | None, default: float) -> float:
