@@ -9,9 +9,11 @@ from search_service.engine import Engine
 from search_service.errors import QueryError
 from search_service.records import LANGUAGES, Record
 from search_service.service.highlight import find_matches, mark
+from search_service.service.search import Hit, bounded_int, hit_of
 from search_service.service.snippets import passage_anchor
 from search_service.text.alignment import Alignment
 
+DEFAULT_RELATED, MAX_RELATED = 5, 20
 # One aligned group of passages: for each language, its passages there as (element id, marked HTML).
 Row = dict[str, list[tuple[str, str]]]
 
@@ -29,6 +31,17 @@ class RecordView:
 
 def document(engine: Engine, record_id: str) -> Record | None:
     return engine.document(record_id)
+
+
+def related(engine: Engine, record_id: str, limit: str | None = None) -> list[Hit] | None:
+    """The records most alike to `record_id` in content (never itself), shaped as search hits, their
+    shared key terms marked; None for an unknown record. `limit`: 1-20 as given in a request, 5 when absent."""
+    wanted = bounded_int("limit", limit, DEFAULT_RELATED, 1, MAX_RELATED)
+    deadline = Deadline.after(engine.time_limit)
+    found = engine.related(record_id, wanted, deadline)
+    if found is None:
+        return None
+    return [hit_of(hit, None, highlight=not deadline.passed()) for hit in found]
 
 
 def count(engine: Engine) -> int:

@@ -79,11 +79,11 @@ def parse_options(query: str | None, page: str | None = None, per_page: str | No
     """Options from request strings; QueryError names the parameter that is wrong."""
     options = SearchOptions(
         query=clean_query(query or ""),
-        page=_bounded_int("page", page, 1, 1, MAX_PAGE),
-        per_page=_bounded_int("per_page", per_page, 10, 1, MAX_PER_PAGE),
+        page=bounded_int("page", page, 1, 1, MAX_PAGE),
+        per_page=bounded_int("per_page", per_page, 10, 1, MAX_PER_PAGE),
         lang=_language(lang),
-        year_from=_bounded_int("year_from", year_from, None, MIN_YEAR, MAX_YEAR),
-        year_to=_bounded_int("year_to", year_to, None, MIN_YEAR, MAX_YEAR),
+        year_from=bounded_int("year_from", year_from, None, MIN_YEAR, MAX_YEAR),
+        year_to=bounded_int("year_to", year_to, None, MIN_YEAR, MAX_YEAR),
     )
     if options.year_from is not None and options.year_to is not None and options.year_from > options.year_to:
         raise QueryError(f"year_from ({options.year_from}) must not be after year_to ({options.year_to})")
@@ -106,7 +106,8 @@ def clean_query(text: str) -> str:
     return "".join(kept).strip()
 
 
-def _bounded_int(name: str, value: str | None, default: int | None, low: int, high: int) -> int | None:
+def bounded_int(name: str, value: str | None, default: int | None, low: int, high: int) -> int | None:
+    """A request parameter as a whole number from `low` to `high` (`default` when absent); QueryError names it."""
     if value is None or value.strip() == "":
         return default
     # Only ASCII digits: int() would also take " 7", "+7", "1_0" and "７".
@@ -143,7 +144,7 @@ def search(engine: Engine, options: SearchOptions) -> SearchResult:
     hits, late = [], False
     for engine_hit in found.hits:
         late = late or deadline.passed()
-        hits.append(_hit(engine_hit, options.lang, highlight=not late))
+        hits.append(hit_of(engine_hit, options.lang, highlight=not late))
     took_ms = round((time.perf_counter() - started) * 1000, 2)
     return SearchResult(query=options.query, total=found.total, page=options.page, per_page=options.per_page,
                         took_ms=took_ms, hits=hits, relaxed=found.relaxed,
@@ -151,7 +152,7 @@ def search(engine: Engine, options: SearchOptions) -> SearchResult:
                         timed_out=found.timed_out or late, corrected=corrected, suggestion=suggestion)
 
 
-def _hit(found: EngineHit, lang: str | None, highlight: bool) -> Hit:
+def hit_of(found: EngineHit, lang: str | None, highlight: bool) -> Hit:
     """A hit with its snippets; without `highlight` (past the deadline), its texts' openings (cheap)."""
     record = found.record
     texts = {code: text for code, text in record.texts.items() if lang in (None, code)}

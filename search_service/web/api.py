@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, current_app, jsonify, request
 
 from search_service.service.search import search
-from search_service.service.documents import count, document
+from search_service.service.documents import count, document, related
 from search_service.web.errors import json_error
 from search_service.web.requests import search_index, search_options
 
@@ -41,6 +41,14 @@ def api_document(record_id: str):
     if record is None:
         return json_error("not_found", f"no record with id {record_id[:200]!r}", 404)
     return jsonify(record.to_json())
+
+
+@blueprint.get("/api/documents/<path:record_id>/related")
+def api_related(record_id: str):
+    hits = related(search_index(), record_id, request.args.get("limit"))
+    if hits is None:
+        return json_error("not_found", f"no record with id {record_id[:200]!r}", 404)
+    return jsonify({"id": record_id, "hits": [_hit_json(hit, "") for hit in hits]})
 
 
 @blueprint.get("/api/openapi.json")

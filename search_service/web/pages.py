@@ -15,7 +15,7 @@ from search_service.web import citations
 from search_service.web.api import document_url
 from search_service.dates import DateError, parse_date
 from search_service.errors import QueryError
-from search_service.service.documents import document, record_view
+from search_service.service.documents import document, record_view, related
 from search_service.web.i18n import UI_LANGUAGES, Translator, choose_language, widget_messages
 from search_service.records import LANGUAGES
 from search_service.service.search import SearchOptions, SearchResult, clean_query, search
@@ -67,7 +67,8 @@ def document_page(record_id: str):
     view = record_view(search_index(), record_id, (request.args.get("q") or "").strip())
     if view is None:
         abort(404)
-    return render_template("document.html", view=view, record=view.record)
+    return render_template("document.html", view=view, record=view.record,
+                           related=related(search_index(), record_id) or [], document_url=document_url)
 
 
 @blueprint.get("/documents/<path:record_id>/cite.ris")
