@@ -22,18 +22,21 @@ from search_service.engine.schema import FIELD_BOOSTS, LANGUAGE_FIELDS
 from search_service.engine.scoring import CombinedTerm
 from search_service.text.near_forms import irregular_stems, is_dictionary_word, max_edits, max_spelling_edits
 from search_service.text.scripts import has_cyrillic, has_latin
-from search_service.text.transliteration import latin_spelling, same_sound
+from search_service.text.transliteration import latin_spelling, sound_skeleton
 
 # A typo is rare by nature: an archive misspelling appears in a record or two. Joining a query word
 # only to such rare terms keeps its real neighbours (социалист for социализм) out.
 RARE_DOCUMENTS = 3
 # At most this many near terms per query term: each is one more term to look up in every field.
 MAX_NEAR_PER_TERM = 4
-_CANDIDATES = 25  # nearest terms looked at before the rarity and sound checks
+_CANDIDATES = 25  # nearest terms looked at before the rarity check
+# Shorter words are not joined across scripts: three letters sound like too many others.
+MIN_NAME_CHARS = 4
+LONG_SKELETON = 5  # consonants that make a sound match strong enough for a loose spelling
 
 
 class Vocabulary:
-    """The Russian and English terms of one index generation, and their spellings in Latin letters."""
+    """The Russian and English terms of one index generation, by length and by the sound they share across scripts."""
 
     def __init__(self, index: Index) -> None:
         self._reader = reader = index.reader()
@@ -41,16 +44,14 @@ class Vocabulary:
         # Choices bucketed by length: a term more letters away than the edits allowed cannot match,
         # so a lookup compares a few buckets instead of the whole vocabulary.
         self._terms: dict[str, dict[int, list[str]]] = {field: defaultdict(list) for field in LANGUAGE_FIELDS}
-        self._spellings: dict[str, dict[int, list[str]]] = {field: defaultdict(list) for field in LANGUAGE_FIELDS}
-        self._spelled: dict[str, dict[str, list[str]]] = {field: defaultdict(list) for field in LANGUAGE_FIELDS}
+        # Terms by the consonant skeleton they sound like in any script (Рузвельт, Roosevelt: rsvlt).
+        self._sounds: dict[str, dict[str, list[str]]] = {field: defaultdict(list) for field in LANGUAGE_FIELDS}
         for field in LANGUAGE_FIELDS:
             for raw in reader.lexicon(field):
                 term = raw.decode("utf-8")
-                spelling = latin_spelling(term) if field == "ru" else term
                 self._terms[field][len(term)].append(term)
-                if spelling not in self._spelled[field]:
-                    self._spellings[field][len(spelling)].append(spelling)
-                self._spelled[field][spelling].append(term)
+                if len(term) >= MIN_NAME_CHARS:
+                    self._sounds[field][sound_skeleton(term)].append(term)
         self.near_terms = lru_cache(maxsize=10_000)(self.near_terms)
         irregular_stems("went")  # loads lemminflect's tables (about a second) here rather than in a search
 
@@ -66,10 +67,10 @@ class Vocabulary:
             field, other, spelling = "en", "ru", term
         else:
             return ()
-        near = list(irregular_stems(term)) if field == "en" else []
+        # The other script's spelling first: a name has one, and the typo slots must not crowd it out.
+        near = [] if is_dictionary_word(term) else self._other_script(other, term, spelling)
+        near += irregular_stems(term) if field == "en" else ()
         near += self._typos(field, term)
-        if not is_dictionary_word(term):
-            near += self._other_script(other, term, spelling)
         unique = [t for index, t in enumerate(near) if t != term and t not in near[:index]]
         return tuple(unique[:MAX_NEAR_PER_TERM])
 
@@ -98,13 +99,20 @@ class Vocabulary:
             return self._reader.doc_frequency(field, term)
 
     def _other_script(self, field: str, term: str, spelling: str) -> list[str]:
-        """Terms of `field` spelled like `term` in Latin letters and sounding like it: the closest only."""
-        edits = max_spelling_edits(spelling)
-        if not edits:
+        """Terms of `field` that sound like `term` (the same consonant skeleton) and are spelled alike in
+        Latin letters, the closest only: within a transliteration scheme's few letters (`bezopasnosti`
+        for безопасность, Gotvald / Gottwald), or, for a name that no dictionary holds and whose five
+        or more consonants agree, half the letters (ruzvelt / roosevelt)."""
+        skeleton = sound_skeleton(term)
+        if len(term) < MIN_NAME_CHARS or len(skeleton) < 2:
             return []
-        sounding = [(distance, candidate)
-                    for distance, choice in _nearest(spelling, self._spellings[field], edits)
-                    for candidate in self._spelled[field][choice] if same_sound(term, candidate)]
+        sounding = []
+        for candidate in self._sounds[field].get(skeleton, ()):
+            distance = Levenshtein.distance(spelling, latin_spelling(candidate))
+            if distance <= max_spelling_edits(spelling) or (
+                    len(skeleton) >= LONG_SKELETON and distance <= max(len(spelling), len(candidate)) // 2
+                    and not is_dictionary_word(candidate)):
+                sounding.append((distance, candidate))
         best = min((distance for distance, _ in sounding), default=None)
         return [candidate for distance, candidate in sounding if distance == best]
 
