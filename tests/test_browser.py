@@ -133,6 +133,29 @@ def test_search_page_finds_the_seed_letter_and_opens_it(page, live_server):
     assert page.dialogs == []
 
 
+def test_completions_by_keyboard(page, live_server):
+    """The search box is an ARIA combobox: arrows pick a completion, Enter searches it, Escape closes."""
+    page.goto(f"{live_server}/?ui=en")
+    box = page.get_by_role("combobox", name="Search the archive")
+    box.press_sequentially("Gottw", delay=30)
+    completion = page.get_by_role("option", name="Gottwald")
+    expect(completion).to_be_visible()
+    expect(box).to_have_attribute("aria-expanded", "true")
+    expect(page.locator(".completions + [role=status]")).to_have_text("Completions: 1")
+    page.keyboard.press("Escape")
+    expect(completion).to_be_hidden()
+    expect(box).to_have_attribute("aria-expanded", "false")
+    box.fill("")
+    box.press_sequentially("письмо Готв", delay=30)
+    expect(page.get_by_role("option", name="письмо Готвальд")).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    expect(box).to_have_attribute("aria-activedescendant", "q-completions-0")
+    page.keyboard.press("Enter")
+    expect(page.locator(".hit h2 a").first).to_contain_text(SEED_TITLE)
+    expect(box).to_have_value("письмо Готвальд")
+    assert page.dialogs == []
+
+
 @pytest.mark.parametrize("query, lang, passage, marked, beside", [
     ("гоминьдановское чучело", "ru", 4, "гоминьдановское", "Guomindang puppet"),
     ("Guomindang puppet", "en", 5, "Guomindang", "гоминьдановское чучело"),

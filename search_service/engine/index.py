@@ -7,7 +7,7 @@ from typing import Iterable
 
 from search_service.config import Config
 from search_service.deadline import Deadline
-from search_service.engine import querying, related, spans, suggest, tiers
+from search_service.engine import complete, querying, related, spans, suggest, tiers
 from search_service.engine.build import building
 from search_service.engine.build.generations import rebuild_lock
 from search_service.engine.reader import PublishedIndex
@@ -69,6 +69,11 @@ class Engine:
     def related(self, record_id: str, limit: int, deadline: Deadline | None = None) -> list[tiers.EngineHit] | None:
         """See `related.related`."""
         return related.related(self.index, record_id, limit, deadline or Deadline.after(self.time_limit))
+
+    def complete(self, prefix: str, lang: str | None, limit: int, deadline: Deadline | None = None
+                 ) -> list[tuple[str, int]]:
+        """See `complete.complete`."""
+        return complete.complete(self.index, prefix, lang, limit, deadline or Deadline.after(self.time_limit))
 
     def query_terms(self, text: str, deadline: Deadline | None = None) -> dict[str, frozenset[str]]:
         """The index terms, by field, that `text` as a query would match (for highlighting a record)."""

@@ -7,9 +7,10 @@ found only through a near term never ranks above a record found by the words as 
 
 from __future__ import annotations
 
-import threading
+from bisect import bisect_left
 from collections import defaultdict
 from functools import lru_cache
+from heapq import nlargest
 from typing import Callable
 
 from rapidfuzz import process
@@ -36,22 +37,27 @@ LONG_SKELETON = 5  # consonants that make a sound match strong enough for a loos
 
 
 class Vocabulary:
-    """The Russian and English terms of one index generation, by length and by the sound they share across scripts."""
+    """The Russian and English terms of one index generation, in order, by length, by the sound they
+    share across scripts, and how many records hold each."""
 
     def __init__(self, index: Index) -> None:
-        self._reader = reader = index.reader()
-        self._reader_lock = threading.Lock()  # a Whoosh reader seeks in its files: one caller at a time
+        reader = index.reader()
+        self._sorted: dict[str, list[str]] = {field: [] for field in LANGUAGE_FIELDS}  # the lexicon's order
+        self._records: dict[str, dict[str, int]] = {field: {} for field in LANGUAGE_FIELDS}
         # Choices bucketed by length: a term more letters away than the edits allowed cannot match,
         # so a lookup compares a few buckets instead of the whole vocabulary.
         self._terms: dict[str, dict[int, list[str]]] = {field: defaultdict(list) for field in LANGUAGE_FIELDS}
         # Terms by the consonant skeleton they sound like in any script (Рузвельт, Roosevelt: rsvlt).
         self._sounds: dict[str, dict[str, list[str]]] = {field: defaultdict(list) for field in LANGUAGE_FIELDS}
         for field in LANGUAGE_FIELDS:
-            for raw in reader.lexicon(field):
+            for raw, info in reader.iter_field(field):
                 term = raw.decode("utf-8")
+                self._sorted[field].append(term)
+                self._records[field][term] = info.doc_frequency()
                 self._terms[field][len(term)].append(term)
                 if len(term) >= MIN_NAME_CHARS:
                     self._sounds[field][sound_skeleton(term)].append(term)
+        reader.close()
         self.near_terms = lru_cache(maxsize=10_000)(self.near_terms)
         irregular_stems("went")  # loads lemminflect's tables (about a second) here rather than in a search
 
@@ -83,20 +89,32 @@ class Vocabulary:
             return None
         best = found[0][0]
         return max((candidate for distance, candidate in found if distance == best),
-                   key=lambda candidate: self._documents(field, candidate))
+                   key=lambda candidate: self.records(field, candidate))
 
     def _typos(self, field: str, term: str) -> list[str]:
         """Rare terms within the typo distance for the term's length, rarer than the term itself."""
         edits = max_edits(term)
         if not edits:
             return []
-        limit = min(RARE_DOCUMENTS, max(self._documents(field, term) - 1, 1))
+        limit = min(RARE_DOCUMENTS, max(self.records(field, term) - 1, 1))
         return [candidate for _, candidate in _nearest(term, self._terms[field], edits)
-                if candidate != term and self._documents(field, candidate) <= limit]
+                if candidate != term and self.records(field, candidate) <= limit]
 
-    def _documents(self, field: str, term: str) -> int:
-        with self._reader_lock:
-            return self._reader.doc_frequency(field, term)
+    def starting_with(self, field: str, prefix: str, count: int) -> list[tuple[str, int]]:
+        """The `count` terms of `field` most records hold that start with `prefix` or that `prefix`
+        has already passed (`securi` is past the stem `secur` of security), with their record counts."""
+        terms = self._sorted[field]
+        first = bisect_left(terms, prefix)
+        last = bisect_left(terms, prefix + "\U0010ffff", lo=first)
+        found = {term: self._records[field][term] for term in terms[first:last]}
+        for end in range(len(prefix) - 1, 2, -1):
+            if prefix[:end] in self._records[field]:
+                found.setdefault(prefix[:end], self._records[field][prefix[:end]])
+        return nlargest(count, found.items(), key=lambda item: (item[1], -len(item[0])))
+
+    def records(self, field: str, term: str) -> int:
+        """How many records hold `term` in `field`."""
+        return self._records[field].get(term, 0)
 
     def _other_script(self, field: str, term: str, spelling: str) -> list[str]:
         """Terms of `field` that sound like `term` (the same consonant skeleton) and are spelled alike in

@@ -81,7 +81,7 @@ def parse_options(query: str | None, page: str | None = None, per_page: str | No
         query=clean_query(query or ""),
         page=bounded_int("page", page, 1, 1, MAX_PAGE),
         per_page=bounded_int("per_page", per_page, 10, 1, MAX_PER_PAGE),
-        lang=_language(lang),
+        lang=language_option(lang),
         year_from=bounded_int("year_from", year_from, None, MIN_YEAR, MAX_YEAR),
         year_to=bounded_int("year_to", year_to, None, MIN_YEAR, MAX_YEAR),
     )
@@ -118,7 +118,8 @@ def bounded_int(name: str, value: str | None, default: int | None, low: int, hig
     return int(value)
 
 
-def _language(value: str | None) -> str | None:
+def language_option(value: str | None) -> str | None:
+    """A `lang` parameter checked: one of the languages, or None for both."""
     if value is None or value == "":
         return None
     if value not in LANGUAGES:

@@ -8,6 +8,7 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, current_app, jsonify, request
 
 from search_service.service.search import search
+from search_service.service.completions import completions
 from search_service.service.documents import count, document, related
 from search_service.web.errors import json_error
 from search_service.web.requests import search_index, search_options
@@ -49,6 +50,12 @@ def api_related(record_id: str):
     if hits is None:
         return json_error("not_found", f"no record with id {record_id[:200]!r}", 404)
     return jsonify({"id": record_id, "hits": [_hit_json(hit, "") for hit in hits]})
+
+
+@blueprint.get("/api/suggest")
+def api_suggest():
+    found = completions(search_index(), request.args.get("q"), request.args.get("lang"))
+    return jsonify({"query": found.query, "suggestions": [dict(vars(item)) for item in found.suggestions]})
 
 
 @blueprint.get("/api/openapi.json")

@@ -19,7 +19,7 @@ _PAGE_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
 # The public read API answers other sites' pages; the admin API (admin.py) never does.
-PUBLIC_API_PATHS = (r"/api/search$", r"/api/documents/.*")
+PUBLIC_API_PATHS = (r"/api/search$", r"/api/suggest$", r"/api/documents/.*")
 
 
 def create_app(config: Config | None = None) -> Flask:
