@@ -133,6 +133,26 @@ def test_search_page_finds_the_seed_letter_and_opens_it(page, live_server):
     assert page.dialogs == []
 
 
+def test_search_within_a_record_steps_through_its_matches(page, live_server):
+    page.goto(f"{live_server}/documents/{SEED_ID}?ui=en")
+    page.get_by_label("Find in this record").fill("Готвальду Gottwald")
+    page.get_by_role("button", name="Find", exact=True).click()
+    count = page.locator(".match-count")
+    total = int(count.get_attribute("data-matches"))
+    assert total >= 2
+    expect(count).to_have_text(f"{total} matches")
+    page.get_by_role("link", name="Next match").click()
+    expect(count).to_have_text(f"1 / {total}")
+    expect(page.locator("mark.current")).to_have_attribute("id", "m-1")
+    expect(page.locator("#m-1")).to_be_in_viewport()
+    page.get_by_role("link", name="Next match").click()
+    expect(count).to_have_text(f"2 / {total}")
+    page.get_by_role("link", name="Previous match").click()
+    page.get_by_role("link", name="Previous match").click()
+    expect(count).to_have_text(f"{total} / {total}")  # round from the first to the last
+    assert page.dialogs == []
+
+
 def test_completions_by_keyboard(page, live_server):
     """The search box is an ARIA combobox: arrows pick a completion, Enter searches it, Escape closes."""
     page.goto(f"{live_server}/?ui=en")

@@ -1,5 +1,7 @@
 """Pages, filters, citations, the interface languages and the embedding rules, through the Flask app."""
 
+import re
+
 import pytest
 
 from conftest import SEED_ID
@@ -86,7 +88,7 @@ def test_record_page_side_by_side_highlighted_and_escaped(client):
     page = client.get(f"/documents/{SEED_ID}", query_string={"q": "совета", "ui": "en"}).get_data(as_text=True)
     assert 'class="texts side-by-side"' in page
     assert '<td lang="ru"' in page and '<td lang="en"' in page
-    assert "<mark>Совета</mark>" in page
+    assert re.search(r'<mark id="m-\d+">Совета</mark>', page)
     assert f'href="/documents/{SEED_ID}/cite.ris"' in page and f'href="/documents/{SEED_ID}/cite.bib"' in page
     xss = client.get("/documents/test-xss").get_data(as_text=True)
     assert "<script>alert" not in xss and "<img src=x" not in xss
@@ -181,3 +183,15 @@ def test_timeline_bars_fill_gaps_and_bin_long_spans():
     widened = bars([(1950, 1)])
     assert [bar.start for bar in widened] == list(range(1945, 1956))
     assert [bar.count for bar in widened if bar.count] == [1]
+
+
+def test_search_within_a_record_counts_and_numbers_its_matches(client):
+    page = client.get(f"/documents/{SEED_ID}", query_string={"q": "Готвальду Gottwald", "ui": "en"}).get_data(
+        as_text=True)
+    numbers = [int(number) for number in re.findall(r'<mark id="m-(\d+)">', page)]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 2
+    assert f'data-matches="{len(numbers)}">{len(numbers)} matches</span>' in page
+    assert '<a class="match-step" href="#m-1" data-step="1">First match</a>' in page
+    assert 'action="/documents/' + SEED_ID + '"' in page and 'id="find-q" name="q" type="search" value="Готвальду Gottwald"' in page
+    none = client.get(f"/documents/{SEED_ID}", query_string={"q": "Manchuria", "ui": "ru"}).get_data(as_text=True)
+    assert "0 совпадений" in none and "match-step" not in none

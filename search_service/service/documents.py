@@ -27,6 +27,7 @@ class RecordView:
     rows: list[Row]
     metadata: dict[str, str]  # keys beyond the record format's own (translator, collection, ...) with a value
     query: str
+    matches: int = 0  # words of `query` marked, numbered m-1 ... m-N in reading order
 
 
 def document(engine: Engine, record_id: str) -> Record | None:
@@ -64,18 +65,23 @@ def record_view(engine: Engine, record_id: str, query: str = "") -> RecordView |
             terms = {}
     languages = [lang for lang in LANGUAGES if record.texts.get(lang)]
     metadata = {key: value for key, value in record.metadata.items() if value}
-    return RecordView(record, languages, _aligned_rows(record.texts, alignment, terms), metadata, query)
+    rows, matches = _aligned_rows(record.texts, alignment, terms)
+    return RecordView(record, languages, rows, metadata, query, matches)
 
 
-def _aligned_rows(texts: dict[str, str], alignment: Alignment, terms: dict[str, frozenset[str]]) -> list[Row]:
-    rows = []
+def _aligned_rows(texts: dict[str, str], alignment: Alignment, terms: dict[str, frozenset[str]]
+                  ) -> tuple[list[Row], int]:
+    """The rows of aligned passages, the query's words marked and numbered in the order the page
+    shows them (row by row, Russian before English), and how many were marked."""
+    rows, marked_so_far = [], 0
     for bead in alignment.beads:
         row: Row = {}
         for lang, indices in (("ru", bead.ru), ("en", bead.en)):
             row[lang] = []
             for index in indices:
                 passage = texts[lang][slice(*alignment.spans[lang][index])]
-                marked = mark(passage, find_matches(passage, terms.get(lang, frozenset())))
-                row[lang].append((passage_anchor(lang, index), marked))
+                matches = find_matches(passage, terms.get(lang, frozenset()))
+                row[lang].append((passage_anchor(lang, index), mark(passage, matches, number_from=marked_so_far + 1)))
+                marked_so_far += len(matches)
         rows.append(row)
-    return rows
+    return rows, marked_so_far

@@ -45,15 +45,19 @@ def merge_spans(spans: Iterable[tuple[int, int, str]]) -> list[Match]:
     return matches
 
 
-def mark(text: str, matches: list[Match], start: int = 0, end: int | None = None) -> str:
-    """Escaped `text[start:end]` with every match inside it wrapped in <mark>."""
+def mark(text: str, matches: list[Match], start: int = 0, end: int | None = None, number_from: int | None = None
+         ) -> str:
+    """Escaped `text[start:end]` with every match inside it wrapped in <mark>; with `number_from`, the
+    marks are numbered from it as element ids (`m-1`, `m-2`, ...) a page can step through."""
     end = len(text) if end is None else end
     out, cursor = [], start
     for match in matches:
         if match.start < start or match.end > end:
             continue
         out.append(html.escape(text[cursor:match.start]))
-        out.append(f"<mark>{html.escape(text[match.start:match.end])}</mark>")
+        attribute = f' id="m-{number_from}"' if number_from is not None else ""
+        number_from = number_from + 1 if number_from is not None else None
+        out.append(f"<mark{attribute}>{html.escape(text[match.start:match.end])}</mark>")
         cursor = match.end
     out.append(html.escape(text[cursor:end]))
     return "".join(out)
