@@ -98,16 +98,18 @@ def test_citation_downloads(client):
     assert ris.status_code == 200
     assert ris.headers["Content-Disposition"] == f'attachment; filename="{SEED_ID}.ris"; filename*=UTF-8\'\'{SEED_ID}.ris'
     lines = ris.get_data(as_text=True).split("\r\n")
-    assert lines[0] == "TY  - GEN" and "ER  - " in lines
-    assert "DA  - 1950/08/27/" in lines and "PY  - 1950" in lines
+    assert lines[0] == "TY  - MANSCPT" and "ER  - " in lines
+    assert "DA  - 1950/08/27/" in lines and "PY  - 1950" in lines and "A4  - Gary Goldberg" in lines
     assert f"UR  - http://localhost/documents/{SEED_ID}" in lines
-    assert any(line.startswith("N1  - Russian State Archive") for line in lines)
+    assert any(line.startswith("AN  - Russian State Archive") for line in lines)
+    assert any(line.startswith("AV  - Russian State Archive") for line in lines)
     bib = client.get(f"/documents/{SEED_ID}/cite.bib").get_data(as_text=True)
     assert bib.startswith(f"@misc{{{SEED_ID},\n")
-    assert "  year = {1950}," in bib and bib.rstrip().endswith("}")
+    assert "  year = {1950}," in bib and "  translator = {Gary Goldberg}," in bib and bib.rstrip().endswith("}")
+    assert "  title = {{Letter} from {Filipov} [{Stalin}] to {Soviet}" in bib
     payload = client.get("/documents/test-xss/cite.bib").get_data(as_text=True)
     assert r"entities \& inside" not in payload  # texts are not in the reference
-    assert "title = {<script>alert('title')</script> Payload record}" in payload
+    assert "title = {<script>alert('title')</script> {Payload} record}" in payload
     assert client.get("/documents/no-such/cite.ris").status_code == 404
 
 

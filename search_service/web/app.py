@@ -8,7 +8,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from search_service.web import admin, api, errors, pages
+from search_service.web import admin, api, errors, exports, pages
 from search_service.config import Config
 
 # Pages load nothing from elsewhere and run no inline script; only /embed may be framed by other sites.
@@ -19,7 +19,7 @@ _PAGE_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
 # The public read API answers other sites' pages; the admin API (admin.py) never does.
-PUBLIC_API_PATHS = (r"/api/search$", r"/api/documents/.*")
+PUBLIC_API_PATHS = (r"/api/search(\.csv|\.ris|\.bib)?$", r"/api/documents/.*")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -31,6 +31,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(exports.blueprint)
     CORS(app, resources={path: {"origins": list(config.cors_origins)} for path in PUBLIC_API_PATHS},
          methods=["GET", "HEAD", "OPTIONS"])
     embed_csp = _CSP.format(ancestors=" ".join(config.frame_ancestors))
