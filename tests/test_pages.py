@@ -183,3 +183,25 @@ def test_timeline_bars_fill_gaps_and_bin_long_spans():
     widened = bars([(1950, 1)])
     assert [bar.start for bar in widened] == list(range(1945, 1956))
     assert [bar.count for bar in widened if bar.count] == [1]
+
+
+@pytest.mark.parametrize("path", ["/", "/?q=council", "/embed", "/embed?q=council", f"/documents/{SEED_ID}",
+                                  "/documents/no-such"])
+def test_each_page_has_one_h1_and_the_favicon(client, path):
+    page = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert page.count("<h1") == 1, path
+    assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">' in page
+
+
+def test_the_favicon_is_served(client):
+    response = client.get("/static/favicon.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert response.get_data(as_text=True).startswith("<svg ")
+
+
+def test_the_interface_cookie_is_secure_over_https(client, index_dir):
+    assert "; Secure" in client.get("/?ui=ru", base_url="https://localhost").headers["Set-Cookie"]
+    assert "Secure" not in client.application.test_client().get("/?ui=ru").headers["Set-Cookie"]
+    proxied = create_app(Config(index_dir=index_dir, trusted_proxies=1)).test_client()
+    behind_tls = proxied.get("/?ui=ru", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.5"})
+    assert "; Secure" in behind_tls.headers["Set-Cookie"]

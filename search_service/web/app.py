@@ -37,8 +37,9 @@ def create_app(config: Config | None = None) -> Flask:
     embed_csp = _CSP.format(ancestors=" ".join(config.frame_ancestors))
     own_csp = _CSP.format(ancestors="'self'")
     if config.trusted_proxies:
-        # The client address (for rate limits) is then the one the proxies saw, not the proxy's own.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)
+        # The client address (for rate limits) is then the one the proxies saw, not the proxy's own, and
+        # the scheme the one the client used (a cookie set over HTTPS is marked Secure).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies, x_proto=config.trusted_proxies)
     # Flask-Limiter: one budget per client address for the whole service (searching through the pages
     # counts too), X-RateLimit-* and Retry-After headers.
     limits = [config.rate_limit] if config.rate_limit else []

@@ -41,7 +41,8 @@ def pick_interface_language() -> None:
 def remember_interface_language(response: Response) -> Response:
     """A language chosen with the switch (`?ui=`) stays chosen on the next visit."""
     if request.args.get("ui") in UI_LANGUAGES and request.cookies.get(UI_COOKIE) != request.args["ui"]:
-        response.set_cookie(UI_COOKIE, request.args["ui"], max_age=UI_COOKIE_SECONDS, samesite="Lax")
+        response.set_cookie(UI_COOKIE, request.args["ui"], max_age=UI_COOKIE_SECONDS, samesite="Lax",
+                            secure=request.is_secure)
     return response
 
 
