@@ -37,6 +37,8 @@ class Config:
     # The largest share of the index (0-1) a rebuild deletes without --prune; a run that would delete
     # more stops before writing, since a run pointed at the wrong folder looks like this.
     max_delete_share: float = 0.1
+    # The record metadata keys a result list can be narrowed by and is exported with (`collection`, `type`).
+    facets: tuple[str, ...] = ("collection", "type")
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
@@ -60,6 +62,7 @@ class Config:
                                     0, 10),
             max_delete_share=_share("SEARCH_MAX_DELETE_SHARE", env.get("SEARCH_MAX_DELETE_SHARE"),
                                     cls.max_delete_share),
+            facets=_names("SEARCH_FACETS", env.get("SEARCH_FACETS"), cls.facets),
         )
         return replace(config, **{key: value for key, value in overrides.items() if value is not None})
 
@@ -75,6 +78,18 @@ def _origins(name: str, value: str | None, default: tuple[str, ...], pattern: re
         if not pattern.match(origin):
             raise SettingError(f"{name}: {origin!r} is not an origin like https://example.org (or *)")
     return origins or default
+
+
+_NAME = re.compile(r"^[^\W\d]\w*$")
+
+
+def _names(name: str, value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Record metadata keys from a comma-separated list (`collection,type`); unset or blank keeps the default."""
+    names = tuple(part.strip() for part in (value or "").split(",") if part.strip())
+    for key in names:
+        if not _NAME.match(key):
+            raise SettingError(f"{name}: {key!r} is not a record metadata key (letters, digits and _)")
+    return names or default
 
 
 def _number(name: str, value: str | None, default: int | float, low: int | float, high: int | float

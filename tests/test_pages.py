@@ -100,16 +100,18 @@ def test_citation_downloads(client):
     assert ris.status_code == 200
     assert ris.headers["Content-Disposition"] == f'attachment; filename="{SEED_ID}.ris"; filename*=UTF-8\'\'{SEED_ID}.ris'
     lines = ris.get_data(as_text=True).split("\r\n")
-    assert lines[0] == "TY  - GEN" and "ER  - " in lines
-    assert "DA  - 1950/08/27/" in lines and "PY  - 1950" in lines
+    assert lines[0] == "TY  - MANSCPT" and "ER  - " in lines
+    assert "DA  - 1950/08/27/" in lines and "PY  - 1950" in lines and "A4  - Gary Goldberg" in lines
     assert f"UR  - http://localhost/documents/{SEED_ID}" in lines
-    assert any(line.startswith("N1  - Russian State Archive") for line in lines)
+    assert any(line.startswith("AN  - Russian State Archive") for line in lines)
+    assert any(line.startswith("AV  - Russian State Archive") for line in lines)
     bib = client.get(f"/documents/{SEED_ID}/cite.bib").get_data(as_text=True)
     assert bib.startswith(f"@misc{{{SEED_ID},\n")
-    assert "  year = {1950}," in bib and bib.rstrip().endswith("}")
+    assert "  year = {1950}," in bib and "  translator = {Gary Goldberg}," in bib and bib.rstrip().endswith("}")
+    assert "  title = {{Letter} from {Filipov} [{Stalin}] to {Soviet}" in bib
     payload = client.get("/documents/test-xss/cite.bib").get_data(as_text=True)
     assert r"entities \& inside" not in payload  # texts are not in the reference
-    assert "title = {<script>alert('title')</script> Payload record}" in payload
+    assert "title = {<script>alert('title')</script> {Payload} record}" in payload
     assert client.get("/documents/no-such/cite.ris").status_code == 404
 
 
@@ -195,3 +197,25 @@ def test_search_within_a_record_counts_and_numbers_its_matches(client):
     assert 'action="/documents/' + SEED_ID + '"' in page and 'id="find-q" name="q" type="search" value="Готвальду Gottwald"' in page
     none = client.get(f"/documents/{SEED_ID}", query_string={"q": "Manchuria", "ui": "ru"}).get_data(as_text=True)
     assert "0 совпадений" in none and "match-step" not in none
+
+
+@pytest.mark.parametrize("path", ["/", "/?q=council", "/embed", "/embed?q=council", f"/documents/{SEED_ID}",
+                                  "/documents/no-such"])
+def test_each_page_has_one_h1_and_the_favicon(client, path):
+    page = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert page.count("<h1") == 1, path
+    assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">' in page
+
+
+def test_the_favicon_is_served(client):
+    response = client.get("/static/favicon.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert response.get_data(as_text=True).startswith("<svg ")
+
+
+def test_the_interface_cookie_is_secure_over_https(client, index_dir):
+    assert "; Secure" in client.get("/?ui=ru", base_url="https://localhost").headers["Set-Cookie"]
+    assert "Secure" not in client.application.test_client().get("/?ui=ru").headers["Set-Cookie"]
+    proxied = create_app(Config(index_dir=index_dir, trusted_proxies=1)).test_client()
+    behind_tls = proxied.get("/?ui=ru", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.5"})
+    assert "; Secure" in behind_tls.headers["Set-Cookie"]

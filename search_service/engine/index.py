@@ -58,9 +58,10 @@ class Engine:
         return self.index.record(record_id)
 
     def search(self, text: str, page: int, per_page: int, filters: tiers.Filters = tiers.Filters(),
-               deadline: Deadline | None = None) -> tiers.EngineResult:
+               deadline: Deadline | None = None, spans: bool = True) -> tiers.EngineResult:
         """See `tiers.search`; without a deadline, one of `time_limit` from now."""
-        return tiers.search(self.index, text, page, per_page, filters, deadline or Deadline.after(self.time_limit))
+        return tiers.search(self.index, text, page, per_page, filters, deadline or Deadline.after(self.time_limit),
+                            spans)
 
     def suggest(self, text: str, lang: str | None = None, deadline: Deadline | None = None) -> str | None:
         """See `suggest.suggest`."""

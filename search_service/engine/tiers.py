@@ -79,12 +79,13 @@ def fields_for(lang: str | None) -> tuple[str, ...]:
 
 
 def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: Filters,
-           deadline: Deadline) -> EngineResult:
+           deadline: Deadline, spans: bool = True) -> EngineResult:
     """The page of hits for `text`; records with every word, then (when fewer than MIN_ALL_WORDS_HITS
     have them all, for words as typed, or none does) records with the most words (`relaxed` when
     none has them all), then, when they are fewer than NEAR_WHEN_FEWER_THAN, records with every
     word only through near terms (archive typos, the other script's spelling of a name, English
-    irregular forms). At the deadline it answers with what it found, flagged `timed_out`."""
+    irregular forms). At the deadline it answers with what it found, flagged `timed_out`. Without
+    `spans`, the hits' spans are left empty (a list that shows no snippets need not read positions)."""
     searcher = index.searcher()
     run = _Runner(searcher, page * per_page, filters, deadline)
     fields = fields_for(filters.lang)
@@ -106,7 +107,7 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
         near = run(wide, without=exact)
         relaxed = relaxed and not near.matched
         found = _below(found, near)
-    return _result(searcher, found, page, per_page, relaxed, query_terms(searcher, exact, wide))
+    return _result(searcher, found, page, per_page, relaxed, query_terms(searcher, exact, wide), spans)
 
 
 class _Runner:
@@ -162,9 +163,9 @@ def _below(first: _Tier, more: _Tier, superset: bool = False) -> _Tier:
 
 
 def _result(searcher: Searcher, found: _Tier, page: int, per_page: int, relaxed: bool,
-            terms: dict[str, frozenset[str]]) -> EngineResult:
+            terms: dict[str, frozenset[str]], with_spans: bool) -> EngineResult:
     page_hits = found.results[(page - 1) * per_page:page * per_page]
-    spans = term_spans(searcher, [hit.docnum for hit in page_hits], terms)
+    spans = term_spans(searcher, [hit.docnum for hit in page_hits], terms if with_spans else {})
     hits = [EngineHit(hit["id"], float(hit.score), *stored_record(hit.fields()), spans[hit.docnum])
             for hit in page_hits]
     years = dict(sorted((year, count) for year, count in found.years.items() if dated(year)))

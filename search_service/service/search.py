@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from search_service.deadline import Deadline
@@ -12,12 +12,13 @@ from search_service.engine import Engine, EngineHit, EngineResult, Filters
 from search_service.errors import QueryError
 from search_service.text.keyboard import switch_layout
 from search_service.dates import MAX_YEAR, MIN_YEAR
-from search_service.records import LANGUAGES
+from search_service.records import LANGUAGES, Record
 from search_service.service.snippets import passage_snippets
 from search_service.service.highlight import merge_spans
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000
+MAX_LIMIT = 1000  # records in one exported result list
 # A query finding this few records is checked against its twin typed on the other keyboard layout,
 # which replaces it when it finds many times more (`cjdtn` finds nothing, `совет` a lot).
 FEW_HITS = 3
@@ -73,6 +74,17 @@ class SearchResult:
     suggestion: str | None = None  # nothing found; this close query finds something
 
 
+@dataclass(frozen=True)
+class RankedRecords:
+    """The head of a result list, in its order and without snippets: what an export writes."""
+
+    query: str
+    total: int  # every matching record; `records` are the first of them
+    records: list[Record]
+    timed_out: bool = False  # the time limit cut the search short: `records` are the best found by then
+    corrected: Correction | None = None
+
+
 def parse_options(query: str | None, page: str | None = None, per_page: str | None = None,
                   lang: str | None = None, year_from: str | None = None, year_to: str | None = None
                   ) -> SearchOptions:
@@ -96,6 +108,11 @@ PARAMETERS = ("q", "page", "per_page", "lang", "year_from", "year_to")  # parse_
 def options_from(args: Mapping[str, str]) -> SearchOptions:
     """Options from query-string parameters (q, page, per_page, lang, year_from, year_to)."""
     return parse_options(*(args.get(name) for name in PARAMETERS))
+
+
+def parse_limit(value: str | None) -> int:
+    """How many records of a result list to export (`limit`, 1-1000, default 1000); QueryError names it."""
+    return bounded_int("limit", value, MAX_LIMIT, 1, MAX_LIMIT)
 
 
 def clean_query(text: str) -> str:
@@ -132,13 +149,7 @@ def search(engine: Engine, options: SearchOptions) -> SearchResult:
     keyboard-layout twin, the suggestion, the snippets); raises QueryError for a query that cannot be run."""
     started = time.perf_counter()
     deadline = Deadline.after(engine.time_limit)
-    found = _engine_search(engine, options.query, options, deadline)
-    corrected = None
-    if found.total <= FEW_HITS and not found.timed_out:
-        twin = switch_layout(options.query)
-        twin_found = _engine_search(engine, twin, options, deadline, quiet=True) if twin else None
-        if _twin_is_better(found, twin_found):
-            found, corrected = twin_found, Correction(twin, "keyboard_layout")
+    found, corrected = _find(engine, options, deadline)
     suggestion = None
     if not found.total and not found.years and not found.timed_out:
         suggestion = engine.suggest(corrected.query if corrected else options.query, options.lang, deadline)
@@ -151,6 +162,27 @@ def search(engine: Engine, options: SearchOptions) -> SearchResult:
                         took_ms=took_ms, hits=hits, relaxed=found.relaxed,
                         years=[YearCount(year, count) for year, count in found.years.items()],
                         timed_out=found.timed_out or late, corrected=corrected, suggestion=suggestion)
+
+
+def ranked_records(engine: Engine, options: SearchOptions, limit: int, deadline: Deadline) -> RankedRecords:
+    """The first `limit` records of the list `search` pages through, in its order (the same query,
+    filters and keyboard-layout correction), under `deadline`; no snippets, so no positions are read."""
+    found, corrected = _find(engine, replace(options, page=1, per_page=limit), deadline, spans=False)
+    return RankedRecords(query=options.query, total=found.total, records=[hit.record for hit in found.hits],
+                         timed_out=found.timed_out, corrected=corrected)
+
+
+def _find(engine: Engine, options: SearchOptions, deadline: Deadline, spans: bool = True
+          ) -> tuple[EngineResult, Correction | None]:
+    """The engine's page for the query, or for its twin typed on the other keyboard layout when
+    the query finds next to nothing and the twin is better (and then the correction made)."""
+    found = _engine_search(engine, options.query, options, deadline, spans=spans)
+    if found.total <= FEW_HITS and not found.timed_out:
+        twin = switch_layout(options.query)
+        twin_found = _engine_search(engine, twin, options, deadline, quiet=True, spans=spans) if twin else None
+        if _twin_is_better(found, twin_found):
+            return twin_found, Correction(twin, "keyboard_layout")
+    return found, None
 
 
 def hit_of(found: EngineHit, lang: str | None, highlight: bool) -> Hit:
@@ -176,12 +208,12 @@ def _twin_is_better(found: EngineResult, twin: EngineResult | None) -> bool:
 
 
 def _engine_search(engine: Engine, text: str, options: SearchOptions, deadline: Deadline,
-                   quiet: bool = False) -> EngineResult | None:
+                   quiet: bool = False, spans: bool = True) -> EngineResult | None:
     """The engine's answer for `text` with the options' page and filters; None for an unusable
     `text` when `quiet` (a switched layout can turn a query into one the parser refuses)."""
     filters = Filters(lang=options.lang, year_from=options.year_from, year_to=options.year_to)
     try:
-        return engine.search(text, options.page, options.per_page, filters, deadline)
+        return engine.search(text, options.page, options.per_page, filters, deadline, spans)
     except QueryError:
         if quiet:
             return None

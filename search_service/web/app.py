@@ -8,7 +8,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from search_service.web import admin, api, errors, pages
+from search_service.web import admin, api, errors, exports, pages
 from search_service.config import Config
 
 # Pages load nothing from elsewhere and run no inline script; only /embed may be framed by other sites.
@@ -19,7 +19,7 @@ _PAGE_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
 # The public read API answers other sites' pages; the admin API (admin.py) never does.
-PUBLIC_API_PATHS = (r"/api/search$", r"/api/suggest$", r"/api/documents/.*")
+PUBLIC_API_PATHS = (r"/api/search(\.csv|\.ris|\.bib)?$", r"/api/suggest$", r"/api/documents/.*")
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -31,13 +31,15 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(exports.blueprint)
     CORS(app, resources={path: {"origins": list(config.cors_origins)} for path in PUBLIC_API_PATHS},
          methods=["GET", "HEAD", "OPTIONS"])
     embed_csp = _CSP.format(ancestors=" ".join(config.frame_ancestors))
     own_csp = _CSP.format(ancestors="'self'")
     if config.trusted_proxies:
-        # The client address (for rate limits) is then the one the proxies saw, not the proxy's own.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)
+        # The client address (for rate limits) is then the one the proxies saw, not the proxy's own, and
+        # the scheme the one the client used (a cookie set over HTTPS is marked Secure).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies, x_proto=config.trusted_proxies)
     # Flask-Limiter: one budget per client address for the whole service (searching through the pages
     # counts too), X-RateLimit-* and Retry-After headers.
     limits = [config.rate_limit] if config.rate_limit else []

@@ -41,7 +41,8 @@ def pick_interface_language() -> None:
 def remember_interface_language(response: Response) -> Response:
     """A language chosen with the switch (`?ui=`) stays chosen on the next visit."""
     if request.args.get("ui") in UI_LANGUAGES and request.cookies.get(UI_COOKIE) != request.args["ui"]:
-        response.set_cookie(UI_COOKIE, request.args["ui"], max_age=UI_COOKIE_SECONDS, samesite="Lax")
+        response.set_cookie(UI_COOKIE, request.args["ui"], max_age=UI_COOKIE_SECONDS, samesite="Lax",
+                            secure=request.is_secure)
     return response
 
 
@@ -157,12 +158,16 @@ def _citation(record_id: str, render, extension: str, mimetype: str):
     record = document(search_index(), record_id)
     if record is None:
         abort(404)
-    url = request.url_root.rstrip("/") + document_url(record_id)
-    return Response(render(record, url), mimetype=mimetype,
-                    headers={"Content-Disposition": _attachment(f"{record_id}.{extension}")})
+    return Response(render(record, record_url(record_id)), mimetype=mimetype,
+                    headers={"Content-Disposition": attachment(f"{record_id}.{extension}")})
 
 
-def _attachment(filename: str) -> str:
+def record_url(record_id: str) -> str:
+    """A record page's absolute URL, for a reference or a list read away from this site."""
+    return request.url_root.rstrip("/") + document_url(record_id)
+
+
+def attachment(filename: str) -> str:
     """A download's Content-Disposition: the name in ASCII for old clients, and whole in UTF-8 (RFC 6266),
     since record ids are shelfmarks with slashes, spaces and Cyrillic letters."""
     fallback = _UNSAFE_FILENAME.sub("_", filename)
