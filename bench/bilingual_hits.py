@@ -29,6 +29,7 @@ from search_service.engine import Engine
 from search_service.engine.build import building
 from search_service.engine.build.generations import rebuild_lock
 from search_service.service.snippets import passage_snippets
+from bench.seed import SEED
 from search_service.records import read_records
 from search_service.service.search import SearchOptions, search
 from search_service.service.highlight import find_matches
@@ -46,7 +47,7 @@ def main() -> int:
     if not NTREX.exists():
         print(f"skipped: {NTREX} is absent (it lives in the shared corpora folder beside the repo)")
         return 0
-    read = read_records([ROOT / "documents", NTREX])
+    read = read_records([SEED, NTREX])
     records = read.records
     print(f"records: {len(records)} (seed + NTREX), {sum(len(t) for r in records for t in r.texts.values()):,} "
           f"characters, {sum(len(r.texts) == 2 for r in records)} with both languages")

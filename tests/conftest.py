@@ -27,6 +27,7 @@ DOCUMENTS = ROOT / "documents"
 TEST_DATA = Path(__file__).resolve().parent / "data"
 CORPORA = ROOT.parent / "shared" / "corpora"
 SEED_ID = "1950-08-27-stalin-to-gottwald-security-council"
+SEED = DOCUMENTS / f"{SEED_ID}.txt"  # the seed letter alone; documents/ also holds a sample of the corpora
 
 
 def corpus(name: str) -> Path:
@@ -62,14 +63,14 @@ def corpus_records(name: str, lang: str, count: int) -> list[Record]:
 
 @pytest.fixture(scope="session")
 def records():
-    result = read_records([DOCUMENTS, TEST_DATA / "extra.jsonl"])
+    result = read_records([SEED, TEST_DATA / "extra.jsonl"])
     assert not result.errors, result.errors
     return result.records
 
 
 def build_test_index(tmp_path_factory, name: str, *extra: Path) -> Path:
     """A real index of documents/ plus the given record files, in a fresh temporary folder."""
-    result = read_records([DOCUMENTS, *extra])
+    result = read_records([SEED, *extra])
     assert not result.errors, result.errors
     path = tmp_path_factory.mktemp(name)
     Engine.build(result.records, path)
@@ -107,7 +108,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(index_dir: Path, documents: Path | None = DOCUMENTS, env: dict | None = None,
+def serve(index_dir: Path, documents: Path | None = SEED, env: dict | None = None,
           cwd: Path = ROOT) -> Iterator[str]:
     """`search-service serve` under gunicorn on a free port, started in `cwd`; yields its base URL.
     With `documents` None the server is given no --documents (as a user who relies on the index's own).

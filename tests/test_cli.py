@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DOCUMENTS, ROOT, SEED_ID, corpus, run_cli
+from conftest import ROOT, SEED, SEED_ID, corpus, run_cli
 
 
 def test_index_then_search(tmp_path):
     index = tmp_path / "index"
-    built = run_cli("index", "--documents", DOCUMENTS, "--index", index)
+    built = run_cli("index", "--documents", SEED, "--index", index)
     assert built.exit_code == 0, built.stderr
     assert "summary: added 1, updated 0, deleted 0, failed 0" in built.stdout
     for query in ["совета безопасности", "Готвальдом", "withdrawal"]:
@@ -24,7 +24,7 @@ def test_index_then_search(tmp_path):
 
 def test_no_records_leaves_the_published_index_alone(tmp_path):
     index = tmp_path / "index"
-    assert run_cli("index", "--documents", DOCUMENTS, "--index", index).exit_code == 0
+    assert run_cli("index", "--documents", SEED, "--index", index).exit_code == 0
     empty = tmp_path / "empty"
     empty.mkdir()
     failed = run_cli("index", "--documents", empty, "--index", index)
@@ -44,7 +44,7 @@ def test_letter_first_among_stalins_works(tmp_path):
     """The issue's finish line: with Stalin's collected works as distractors the letter still ranks first."""
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / f"{SEED_ID}.txt").write_bytes((DOCUMENTS / f"{SEED_ID}.txt").read_bytes())
+    (docs / f"{SEED_ID}.txt").write_bytes(SEED.read_bytes())
     (docs / "stalin-works-ru.jsonl").symlink_to(corpus("stalin-works-ru.jsonl"))
     index = tmp_path / "index"
     assert run_cli("index", "--documents", docs, "--index", index).exit_code == 0
@@ -60,7 +60,7 @@ def test_the_console_script_and_python_m_run_the_commands(tmp_path):
 
     index = tmp_path / "index"
     script = Path(sysconfig.get_path("scripts")) / "search-service"
-    built = run(str(script), "index", "--documents", str(DOCUMENTS), "--index", str(index))
+    built = run(str(script), "index", "--documents", str(SEED), "--index", str(index))
     assert built.returncode == 0, built.stderr
     assert "summary: added 1, updated 0, deleted 0, failed 0" in built.stdout
     found = run(sys.executable, "-m", "search_service", "search", "withdrawal", "--index", str(index))

@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 
-from conftest import DOCUMENTS, serve
+from conftest import SEED, serve
 from search_service.engine import Engine
 from search_service.errors import QueryError
 from search_service.records import Record, read_records
@@ -112,7 +112,7 @@ def test_the_deadline_reaches_the_api(big_index, monkeypatch):
 def huge_index(tmp_path_factory):
     path = tmp_path_factory.mktemp("huge-index")
     text = "\n\n".join([PARAGRAPH] * (HUGE_CHARS // (len(PARAGRAPH) + 2)))
-    records = read_records([DOCUMENTS]).records + [Record(id="huge", title="", date="1950", texts={"ru": text})]
+    records = read_records([SEED]).records + [Record(id="huge", title="", date="1950", texts={"ru": text})]
     Engine.build(records, path)
     return path
 

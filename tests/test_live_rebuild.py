@@ -19,7 +19,7 @@ import time
 import pytest
 import requests
 
-from conftest import DOCUMENTS, ROOT, SEED_ID, TEST_DATA, corpus, run_cli, serve
+from conftest import ROOT, SEED, SEED_ID, TEST_DATA, corpus, run_cli, serve
 
 pytestmark = pytest.mark.slow  # live servers and rebuilds while they serve
 
@@ -53,7 +53,7 @@ rebuild(Path(sys.argv[1]), Path(sys.argv[2]), RebuildOptions(full=True), progres
 
 def generated_records(count: int) -> str:
     """Records made of the seed letter's words (except Gottwald's name, so only the letter matches QUERY)."""
-    seed = (DOCUMENTS / f"{SEED_ID}.txt").read_text("utf-8")
+    seed = SEED.read_text("utf-8")
     words = sorted({w for w in re.findall(r"\w+", seed) if not w.lower().startswith(("готвальд", "gottwald"))})
     rng = random.Random(4)
     return "".join(json.dumps({"id": f"generated-{i:05d}", "title": f"Generated {i}",
@@ -74,7 +74,7 @@ def site(request, tmp_path_factory):
     docs, index, bulk = root / "docs", root / "index", root / "bulk"
     for folder in (docs, bulk):
         folder.mkdir()
-    shutil.copy(DOCUMENTS / f"{SEED_ID}.txt", docs)
+    shutil.copy(SEED, docs)
     shutil.copy(TEST_DATA / "extra.jsonl", docs)
     if not corpora:
         (bulk / "generated.jsonl").write_text(generated_records(GENERATED), "utf-8")

@@ -8,7 +8,7 @@ from itertools import islice
 import pytest
 from whoosh import query
 
-from conftest import DOCUMENTS, corpus
+from conftest import SEED, corpus
 from search_service.engine import Engine
 from search_service.engine.phrases import Phrase
 from search_service.engine.querying import parse
@@ -26,7 +26,7 @@ def searcher(tmp_path_factory):
     with corpus("ntrex-news-ru-en.jsonl").open(encoding="utf-8") as lines:
         news = [Record.from_json(json.loads(line)) for line in islice(lines, 60)]
     path = tmp_path_factory.mktemp("phrases")
-    engine = Engine.build(read_records([DOCUMENTS]).records + news, path)
+    engine = Engine.build(read_records([SEED]).records + news, path)
     return engine.index.searcher()
 
 

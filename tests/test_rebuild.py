@@ -6,7 +6,7 @@ import time
 
 from filelock import FileLock
 
-from conftest import DOCUMENTS, SEED_ID, run_cli
+from conftest import SEED, SEED_ID, run_cli
 from search_service.config import Config
 from search_service.service import jobs
 from search_service.service.index import has_index
@@ -115,10 +115,10 @@ def test_a_second_rebuild_is_refused_or_waits(tmp_path):
     index = tmp_path / "index"
     index.mkdir()
     with FileLock(index / ".rebuild.lock"):  # flock: held against other open files, in this process too
-        refused = run_cli("index", "--documents", DOCUMENTS, "--index", index)
+        refused = run_cli("index", "--documents", SEED, "--index", index)
         assert refused.exit_code == 1
         assert "another rebuild of" in refused.stderr and "is running" in refused.stderr
-        job = jobs.start(Config(documents_dir=DOCUMENTS, index_dir=index), {})["job"]
+        job = jobs.start(Config(documents_dir=SEED, index_dir=index), {})["job"]
         # The job's process says it waits, and while this test holds the lock it can do nothing else.
         assert job_state(index, job, ("waiting", "running", "done", "failed"))["state"] == "waiting"
         assert not has_index(index)
@@ -130,7 +130,7 @@ def test_a_second_rebuild_is_refused_or_waits(tmp_path):
 
 def test_leftovers_of_a_killed_rebuild_are_cleaned_by_the_next(tmp_path):
     index = tmp_path / "index"
-    assert run_cli("index", "--documents", DOCUMENTS, "--index", index).exit_code == 0
+    assert run_cli("index", "--documents", SEED, "--index", index).exit_code == 0
     dead_build = index / ".build-999999-abcdef"
     dead_build.mkdir()
     (dead_build / "_MAIN_1.toc").write_bytes(b"half")
@@ -139,7 +139,7 @@ def test_leftovers_of_a_killed_rebuild_are_cleaned_by_the_next(tmp_path):
     os.utime(old, (0, 0))
     stray_pointer = index / ".CURRENT.999999.tmp"
     stray_pointer.write_text("gen-nothing\n")
-    again = run_cli("index", "--documents", DOCUMENTS, "--index", index, "--full")
+    again = run_cli("index", "--documents", SEED, "--index", index, "--full")
     assert again.exit_code == 0, again.stderr
     assert not dead_build.exists() and not old.exists() and not stray_pointer.exists()
     assert SEED_ID in found(index, "withdrawal")

@@ -1,11 +1,11 @@
 
 from search_service.records import parse_archive_text, read_records
 
-from conftest import DOCUMENTS, SEED_ID
+from conftest import DOCUMENTS, SEED, SEED_ID
 
 
 def test_seed_parsed_into_fields():
-    [record] = read_records([DOCUMENTS]).records
+    [record] = read_records([SEED]).records
     assert record.id == SEED_ID
     assert record.date == "1950-08-27"
     assert record.title.startswith("Letter from Filipov [Stalin] to Soviet Ambassador in Prague")
@@ -84,6 +84,15 @@ def test_empty_text_file_is_an_error(tmp_path):
 
 
 def test_archive_text_keeps_defects_as_written():
-    record = parse_archive_text((DOCUMENTS / f"{SEED_ID}.txt").read_text("utf-8"), SEED_ID, "seed")
+    record = parse_archive_text(SEED.read_text("utf-8"), SEED_ID, "seed")
     assert "боьшинство" in record.texts["ru"]
     assert "автортет" in record.texts["ru"]
+
+
+def test_the_documents_folder_reads_cleanly_with_its_sample():
+    read = read_records([DOCUMENTS])
+    assert not read.errors, read.errors[:3]
+    assert 31 <= len(read.records) <= 51 and SEED_ID in {record.id for record in read.records}
+    assert [path.name for path in read.skipped] == ["README.md"]
+    kinds = {record.metadata.get("collection") for record in read.records} - {None}
+    assert len(kinds) >= 3 and {"ru", "en"} <= {lang for record in read.records for lang in record.texts}

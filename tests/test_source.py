@@ -14,7 +14,7 @@ import time
 import pytest
 import requests
 
-from conftest import DOCUMENTS, ROOT, SEED_ID, run_cli, serve
+from conftest import ROOT, SEED, SEED_ID, run_cli, serve
 from search_service.config import Config
 from search_service.web.app import create_app
 
@@ -178,12 +178,12 @@ def test_an_unwritable_index_folder_is_one_message(tmp_path, where):
         index = tmp_path / "locked"
         index.mkdir()
         index.chmod(0o555)
-    failed = run_cli("index", "--documents", DOCUMENTS, "--index", index)
+    failed = run_cli("index", "--documents", SEED, "--index", index)
     assert failed.exit_code == 1
     assert failed.stderr.startswith(f"error: cannot write the index folder {index}: ")
     assert "Pass --index (or set SEARCH_INDEX_DIR) with a folder you can write to" in failed.stderr
     assert "Traceback" not in failed.stderr and len(failed.stderr.strip().splitlines()) <= 3
-    dry = run_cli("index", "--documents", DOCUMENTS, "--index", index, "--dry-run")  # reads only: it can say
+    dry = run_cli("index", "--documents", SEED, "--index", index, "--dry-run")  # reads only: it can say
     assert dry.exit_code == 0 and "would add 1," in dry.stdout
     assert "run `search-service index` first" in run_cli("search", "letter", "--index", index).stderr
 

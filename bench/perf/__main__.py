@@ -21,6 +21,7 @@ from pathlib import Path
 from bench.perf import fts5, service
 from bench.perf.queries import WARM_UP_QUERIES, keyword_queries
 from bench.perf.report import Row, render
+from bench.seed import SEED
 from search_service.records import Record, read_records
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +43,7 @@ def main() -> None:
     missing = [name for name in CORPUS_FILES if not (CORPORA / name).exists()]
     if missing:
         sys.exit(f"skipped: {', '.join(missing)} absent from {CORPORA}; this benchmark needs the shared corpora")
-    result = read_records([ROOT / "documents", *(CORPORA / name for name in CORPUS_FILES)])
+    result = read_records([SEED, *(CORPORA / name for name in CORPUS_FILES)])
     if result.errors:
         sys.exit(f"bad records: {result.errors[:3]}")
     records = result.records

@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 
 from bench.quality.judgments import CATEGORIES, LANGUAGES, Query, load_queries
 from bench.quality.metrics import Scores, score
+from bench.seed import SEED
 
 REPO = Path(__file__).resolve().parents[2]
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -42,7 +43,7 @@ class QuerySet:
 
 QUERY_SETS = {
     "archive": QuerySet("archive", HERE / "queries.tsv",
-                        (REPO / "documents", CORPORA / "stalin-works-ru.jsonl", CORPORA / "frus-en.jsonl"),
+                        (SEED, CORPORA / "stalin-works-ru.jsonl", CORPORA / "frus-en.jsonl"),
                         "seed letter + Stalin's works (ru) + FRUS (en)"),
     "ntrex": QuerySet("ntrex", HERE / "ntrex.tsv", (CORPORA / "ntrex-news-ru-en.jsonl",),
                       "NTREX news, ru + en in each record (held-out-like questions)"),
