@@ -66,7 +66,7 @@ def test_search_page_works_without_javascript(client):
     assert f'href="/documents/{SEED_ID}?q=' in page
     assert "<mark>Готвальду</mark>" in page
     # The one script completes words in the box; the page needs it for nothing else.
-    assert re.findall(r"<script[^>]*>[^<]*</script>", page) == ['<script src="/static/autocomplete.js" defer></script>']
+    assert re.findall(r"<script[^>]*>[^<]*</script>", page) == ['<script src="/autocomplete.js" defer></script>']
 
 
 def test_search_page_escapes_records_and_queries(client):

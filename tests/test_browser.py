@@ -342,14 +342,29 @@ def test_widget_on_another_origin_finds_the_letter(page, live_server, host_site)
     assert page.dialogs == []
 
 
+def test_widget_completes_the_word_being_typed(page, live_server, host_site):
+    folder, host = host_site
+    page.goto(f"{host}/{_widget_host(folder, live_server)}")
+    box = page.get_by_placeholder("Search the letters")
+    box.press_sequentially("Gottw", delay=30)
+    completion = page.locator("#archive-search [role=option]", has_text="Gottwald")
+    expect(completion).to_be_visible()
+    expect(box).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#archive-search a.title").first).to_contain_text(SEED_TITLE)
+    expect(box).to_have_value("Gottwald")
+    assert page.dialogs == []
+
+
 def test_widget_pages_and_renders_the_payload_as_text(page, live_server, host_site):
     box = _widget_search(page, live_server, host_site, "council OR совета OR Бенешем")
-    expect(page.locator("#archive-search [role=status]")).to_contain_text("3 records")
+    expect(page.locator("#archive-search .status")).to_contain_text("3 records")
     box.fill("payload")
     box.press("Enter")
-    expect(page.locator("#archive-search [role=status]")).to_contain_text("1 record")
+    expect(page.locator("#archive-search .status")).to_contain_text("1 record")
     expect(page.locator("#archive-search a.title")).to_contain_text(XSS_TITLE)
-    expect(page.locator("#archive-search li").first).to_contain_text("<img src=x onerror=alert(2)>")
+    expect(page.locator("#archive-search ol li").first).to_contain_text("<img src=x onerror=alert(2)>")
     assert page.evaluate("document.querySelector('#archive-search').shadowRoot.querySelectorAll('script, img').length") == 0
     assert page.dialogs == []
 

@@ -227,11 +227,14 @@ def parse_html(html: str) -> _Elements:
     return parser
 
 
+OWN_SCRIPTS = ("/static/", "/autocomplete.js")  # the service's own script files, never inline
+
+
 def script_vectors(html: str) -> list[str]:
     """What in `html` could run script: inline or foreign scripts, frames, handlers, javascript: URLs."""
     found = []
     for tag, attrs in parse_html(html).elements:
-        if tag == "script" and not attrs.get("src", "").startswith("/static/"):
+        if tag == "script" and not attrs.get("src", "").startswith(OWN_SCRIPTS):
             found.append(f"<script {attrs}>")
         if tag in {"iframe", "frame", "object", "embed", "base", "style"}:
             found.append(f"<{tag}>")

@@ -91,7 +91,16 @@ def opensearch():
 @blueprint.get("/widget.js")
 def widget_script():
     """The embeddable widget, with the interface strings from the one translation table."""
-    body = render_template("widget.js", messages=widget_messages())
+    return _script(render_template("widget.js", messages=widget_messages()))
+
+
+@blueprint.get("/autocomplete.js")
+def autocomplete_script():
+    """The pages' search box as a combobox (the same code the widget carries)."""
+    return _script(render_template("autocomplete.js"))
+
+
+def _script(body: str) -> Response:
     response = Response(body, mimetype="text/javascript")
     response.cache_control.public = True
     response.cache_control.max_age = 3600

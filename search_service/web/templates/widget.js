@@ -4,7 +4,7 @@
  *           data-placeholder="Search the archive" data-target="#archive-search" defer></script>
  *
  * It renders inside a Shadow DOM (no CSS leaks either way), calls the archive's public JSON API
- * (/api/search, CORS) at the origin this script was loaded from, and builds every node with DOM
+ * (/api/search and /api/suggest for completions, CORS) at the origin this script was loaded from, and builds every node with DOM
  * calls: record text reaches the page only as text; the API's snippet HTML is split into text and
  * <mark> here rather than parsed. No dependencies. */
 (() => {
@@ -62,7 +62,11 @@
   const CSS = `
     :host { all: initial; display: block; font: 16px/1.5 Georgia, "Times New Roman", serif; color: #1d1d1f; }
     * { box-sizing: border-box; }
-    form { display: flex; gap: .5rem; margin: 0 0 .8rem; }
+    form { display: flex; gap: .5rem; margin: 0 0 .8rem; position: relative; }
+    .completions { position: absolute; top: 100%; left: 0; right: 0; z-index: 2; margin: .2rem 0 0; padding: .2rem 0; list-style: none; background: #fff; border: 1px solid #8a8a8a; border-radius: 4px; box-shadow: 0 4px 12px rgba(0,0,0,.12); }
+    .completions li { padding: .3rem .7rem; border: 0; cursor: pointer; }
+    .completions li[aria-selected="true"], .completions li:hover { background: #f1e6e6; }
+    .completions-status { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     input { flex: 1; min-width: 0; font: inherit; padding: .5rem .7rem; border: 1px solid #8a8a8a; border-radius: 4px; background: #fff; color: inherit; }
     button { font: 600 .95rem system-ui, sans-serif; padding: .45rem .9rem; border-radius: 4px; border: 1px solid #7a1f1f; background: #7a1f1f; color: #fff; cursor: pointer; }
     button:disabled { opacity: .5; cursor: default; }
@@ -104,6 +108,9 @@
   root.replaceChildren(container);
 
   let current = { query: "", page: 1 };
+{% include "_combobox.js" %}
+  combobox(input, { url: new URL("api/suggest", base).href, lang: () => "", label: t("completions"),
+                    status: t("completions_count", { count: "{count}" }), choose: (query) => run(query, 1) });
 
   async function run(query, page) {
     current = { query, page };
