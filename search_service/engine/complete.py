@@ -39,7 +39,7 @@ def complete(index: PublishedIndex, prefix: str, lang: str | None, limit: int, d
     shown: dict[str, tuple[str, int]] = {}
     seen: set[str] = set()  # words already shown for: a lemma's forms kept beside it share them
     for term, records in vocabulary.starting_with(field, folded, CANDIDATES_PER_COMPLETION * limit):
-        if deadline.passed():
+        if deadline.passed() or len(shown) == limit:
             break
         if field == "ru" and _a_form_of_another(vocabulary, term, records):
             continue
@@ -49,8 +49,6 @@ def complete(index: PublishedIndex, prefix: str, lang: str | None, limit: int, d
         if written and written.lower() not in shown and not words & seen:
             shown[written.lower()] = written, records
             seen |= words
-            if len(shown) == limit:
-                break
     return list(shown.values())
 
 
@@ -91,16 +89,24 @@ def _as_written(field: str, term: str, folded: str, surfaces: Counter) -> str | 
     written: Counter = Counter()
     for (surface, _), count in surfaces.items():
         written[surface] += count
-    if field == "ru":
-        # The lemma as the records write it (Готвальд), else as the best reading of the commonest form.
-        forms = {normalize(surface) for surface in written}
-        lemma = term in forms or russian_lemmas(normalize(written.most_common(1)[0][0]))[0] == term
-        word = term if term.startswith(folded) and lemma else None
-    else:
-        starting = [(surface, count) for surface, count in written.items() if normalize(surface).startswith(folded)]
-        word = max(starting, key=lambda item: item[1])[0].lower() if starting else None
+    word = _russian_word(term, folded, written) if field == "ru" else _english_word(folded, written)
     if word is None:
         return None
     votes = {key: count for key, count in surfaces.items() if key[1]} or surfaces
     capitals = sum(count for (surface, _), count in votes.items() if surface[:1].isupper())
     return word[:1].upper() + word[1:] if capitals * 2 > sum(votes.values()) else word
+
+
+def _russian_word(term: str, folded: str, written: Counter) -> str | None:
+    """The lemma as the records write it (Готвальд), else as the best reading of the commonest form."""
+    if not written or not term.startswith(folded):
+        return None
+    if term in {normalize(surface) for surface in written}:
+        return term
+    return term if russian_lemmas(normalize(written.most_common(1)[0][0]))[0] == term else None
+
+
+def _english_word(folded: str, written: Counter) -> str | None:
+    """The commonest written word starting with the prefix (the stem secur is written security)."""
+    starting = [(surface, count) for surface, count in written.items() if normalize(surface).startswith(folded)]
+    return max(starting, key=lambda item: item[1])[0].lower() if starting else None
