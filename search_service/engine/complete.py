@@ -31,9 +31,9 @@ def complete(index: PublishedIndex, prefix: str, lang: str | None, limit: int, d
     each with the number of records holding it; none for a prefix under MIN_PREFIX_CHARS letters,
     nor while the vocabulary is still being built at `deadline`."""
     folded = normalize(prefix)
-    field = "ru" if has_cyrillic(folded) else "en" if has_latin(folded) else None
-    vocabulary = index.vocabulary(deadline)
-    if len(folded) < MIN_PREFIX_CHARS or field is None or lang not in (None, field) or vocabulary is None:
+    field = _field(folded, lang)
+    vocabulary = index.vocabulary(deadline) if field else None
+    if vocabulary is None:
         return []
     reader = index.searcher().reader()
     shown: dict[str, tuple[str, int]] = {}
@@ -50,6 +50,12 @@ def complete(index: PublishedIndex, prefix: str, lang: str | None, limit: int, d
             shown[written.lower()] = written, records
             seen |= words
     return list(shown.values())
+
+
+def _field(folded: str, lang: str | None) -> str | None:
+    """The language field a prefix is completed in: its script's, when the language filter allows it."""
+    field = "ru" if has_cyrillic(folded) else "en" if has_latin(folded) else None
+    return field if len(folded) >= MIN_PREFIX_CHARS and lang in (None, field) else None
 
 
 def _a_form_of_another(vocabulary: Vocabulary, term: str, records: int) -> bool:
