@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from whoosh.analysis import Analyzer, Token
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search_service.text.analysis import analyze_query, index_terms, normalize
 from search_service.text.scripts import LANGUAGES
@@ -77,6 +77,7 @@ def build_schema() -> Schema:
         langs=KEYWORD(commas=True),
         year=NUMERIC(int, stored=True, sortable=True),  # the year a record's date starts in
         year_end=NUMERIC(int, sortable=True),  # and ends in: a year filter matches a range that overlaps it
+        facets=COLUMN(),  # facet values and date start for counting and date order (facets.column_value)
         content_hash=STORED,
         record=STORED,
         alignment=STORED,  # the record's passages and their Russian-English pairs (alignment.Alignment JSON)
