@@ -37,6 +37,8 @@ class Config:
     # The largest share of the index (0-1) a rebuild deletes without --prune; a run that would delete
     # more stops before writing, since a run pointed at the wrong folder looks like this.
     max_delete_share: float = 0.1
+    # The record keys (besides the languages) a search counts and filters by: `?collection=...`.
+    facets: tuple[str, ...] = ("collection", "type")
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
@@ -60,6 +62,7 @@ class Config:
                                     0, 10),
             max_delete_share=_share("SEARCH_MAX_DELETE_SHARE", env.get("SEARCH_MAX_DELETE_SHARE"),
                                     cls.max_delete_share),
+            facets=_names("SEARCH_FACETS", env.get("SEARCH_FACETS"), cls.facets),
         )
         return replace(config, **{key: value for key, value in overrides.items() if value is not None})
 
@@ -92,6 +95,18 @@ def _number(name: str, value: str | None, default: int | float, low: int | float
         what = "a whole number" if kind is int else "a number"
         raise SettingError(f"{name}: {value!r} is not {what} from {low} to {high}")
     return number
+
+
+def _names(name: str, value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Record keys from a comma-separated list (`collection,type`); unset or blank keeps the default."""
+    names = tuple(dict.fromkeys(part.strip() for part in (value or "").split(",") if part.strip()))
+    for key in names:
+        if not _KEY.match(key):
+            raise SettingError(f"{name}: {key!r} is not a record key (letters, digits, _ and -)")
+    return names or default
+
+
+_KEY = re.compile(r"^\w[\w-]{0,63}$")
 
 
 def _share(name: str, value: str | None, default: float) -> float:

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from search_service.config import Config
 from search_service.deadline import Deadline
 from search_service.engine import Engine, EngineHit, EngineResult, Filters
 from search_service.errors import QueryError
@@ -22,6 +23,10 @@ MAX_PAGE = 1000
 # which replaces it when it finds many times more (`cjdtn` finds nothing, `совет` a lot).
 FEW_HITS = 3
 LAYOUT_ADVANTAGE = 10
+SORTS = ("relevance", "date", "-date")  # by score; by date, oldest first; newest first
+LANG_FACET = "lang"  # the languages a record has text in: counted beside the configured facets
+FACET_VALUES_SHOWN = 20
+MAX_FACET_VALUES = 50  # values asked for in one facet filter
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,14 @@ class SearchOptions:
     lang: str | None = None
     year_from: int | None = None
     year_to: int | None = None
+    sort: str | None = None  # one of SORTS; None: relevance with a query, date without
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()  # facet -> values, one of which a record must have
+    facets: tuple[str, ...] = Config.facets  # the record keys counted and filtered as facets (`lang` besides)
+
+    @property
+    def order(self) -> str:
+        """The sort in effect."""
+        return self.sort or ("relevance" if self.query.strip() else "date")
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,12 @@ class Hit:
 @dataclass(frozen=True)
 class YearCount:
     year: int
+    count: int
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
     count: int
 
 
@@ -71,12 +90,18 @@ class SearchResult:
     timed_out: bool = False  # the time limit cut the search short: hits and total are what was found in time
     corrected: Correction | None = None  # the hits are for this query, not the one typed
     suggestion: str | None = None  # nothing found; this close query finds something
+    sort: str = "relevance"  # the order of the hits
+    # facet -> its most frequent values among the matches with every filter but the facet's own applied
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
 
 
 def parse_options(query: str | None, page: str | None = None, per_page: str | None = None,
-                  lang: str | None = None, year_from: str | None = None, year_to: str | None = None
-                  ) -> SearchOptions:
+                  lang: str | None = None, year_from: str | None = None, year_to: str | None = None,
+                  sort: str | None = None, filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
+                  facets: tuple[str, ...] = Config.facets) -> SearchOptions:
     """Options from request strings; QueryError names the parameter that is wrong."""
+    if sort not in (None, "", *SORTS):
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, got {sort[:40]!r}")
     options = SearchOptions(
         query=clean_query(query or ""),
         page=_bounded_int("page", page, 1, 1, MAX_PAGE),
@@ -84,18 +109,36 @@ def parse_options(query: str | None, page: str | None = None, per_page: str | No
         lang=_language(lang),
         year_from=_bounded_int("year_from", year_from, None, MIN_YEAR, MAX_YEAR),
         year_to=_bounded_int("year_to", year_to, None, MIN_YEAR, MAX_YEAR),
+        sort=sort or None, filters=filters, facets=facets,
     )
     if options.year_from is not None and options.year_to is not None and options.year_from > options.year_to:
         raise QueryError(f"year_from ({options.year_from}) must not be after year_to ({options.year_to})")
     return options
 
 
-PARAMETERS = ("q", "page", "per_page", "lang", "year_from", "year_to")  # parse_options' arguments, in order
+# parse_options' arguments, in order
+PARAMETERS = ("q", "page", "per_page", "lang", "year_from", "year_to", "sort")
 
 
-def options_from(args: Mapping[str, str]) -> SearchOptions:
-    """Options from query-string parameters (q, page, per_page, lang, year_from, year_to)."""
-    return parse_options(*(args.get(name) for name in PARAMETERS))
+def options_from(args: Mapping[str, str], facets: tuple[str, ...] = Config.facets) -> SearchOptions:
+    """Options from query-string parameters (q, page, per_page, lang, year_from, year_to, sort, and
+    `<facet>=<value>`, repeatable, for each of `facets`)."""
+    facets = tuple(name for name in facets if name not in PARAMETERS and name != LANG_FACET)
+    return parse_options(*(args.get(name) for name in PARAMETERS), filters=_facet_filters(args, facets),
+                         facets=facets)
+
+
+def _facet_filters(args: Mapping[str, str], facets: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The values asked for in each facet (`collection=a&collection=b`), blanks left out."""
+    filters = []
+    for name in facets:
+        given = args.getlist(name) if hasattr(args, "getlist") else [args[name]] if name in args else []
+        values = tuple(dict.fromkeys(value.strip() for value in given if value.strip()))
+        if len(values) > MAX_FACET_VALUES:
+            raise QueryError(f"{name} is given {len(values)} values; the limit is {MAX_FACET_VALUES}")
+        if values:
+            filters.append((name, values))
+    return tuple(filters)
 
 
 def clean_query(text: str) -> str:
@@ -127,18 +170,23 @@ def _language(value: str | None) -> str | None:
 
 def search(engine: Engine, options: SearchOptions) -> SearchResult:
     """Run a query under one deadline, made now and handed to every step (parsing, each tier, the
-    keyboard-layout twin, the suggestion, the snippets); raises QueryError for a query that cannot be run."""
+    keyboard-layout twin, the suggestion, the snippets, the facet counts); raises QueryError for a
+    query that cannot be run. Without a query, every record passing the filters is listed (browsing)."""
     started = time.perf_counter()
     deadline = Deadline.after(engine.time_limit)
-    found = _engine_search(engine, options.query, options, deadline)
+    if not options.query.strip():
+        found = engine.browse(options.page, options.per_page, _filters(options), deadline, options.order,
+                              (*options.facets, LANG_FACET))
+    else:
+        found = _engine_search(engine, options.query, options, deadline)
     corrected = None
-    if found.total <= FEW_HITS and not found.timed_out:
+    if options.query.strip() and found.total <= FEW_HITS and not found.timed_out:
         twin = switch_layout(options.query)
         twin_found = _engine_search(engine, twin, options, deadline, quiet=True) if twin else None
         if _twin_is_better(found, twin_found):
             found, corrected = twin_found, Correction(twin, "keyboard_layout")
     suggestion = None
-    if not found.total and not found.years and not found.timed_out:
+    if options.query.strip() and not options.filters and not found.total and not found.years and not found.timed_out:
         suggestion = engine.suggest(corrected.query if corrected else options.query, options.lang, deadline)
     hits, late = [], False
     for engine_hit in found.hits:
@@ -148,7 +196,17 @@ def search(engine: Engine, options: SearchOptions) -> SearchResult:
     return SearchResult(query=options.query, total=found.total, page=options.page, per_page=options.per_page,
                         took_ms=took_ms, hits=hits, relaxed=found.relaxed,
                         years=[YearCount(year, count) for year, count in found.years.items()],
-                        timed_out=found.timed_out or late, corrected=corrected, suggestion=suggestion)
+                        timed_out=found.timed_out or late, corrected=corrected, suggestion=suggestion,
+                        sort=options.order, facets=_facet_counts(found, options))
+
+
+def _facet_counts(found: EngineResult, options: SearchOptions) -> dict[str, list[FacetCount]]:
+    """Each facet's FACET_VALUES_SHOWN most frequent values, by count and then value."""
+    shown = {}
+    for name in (*options.facets, LANG_FACET):
+        counts = sorted(found.facets.get(name, {}).items(), key=lambda item: (-item[1], item[0]))
+        shown[name] = [FacetCount(value, count) for value, count in counts[:FACET_VALUES_SHOWN]]
+    return shown
 
 
 def _hit(found: EngineHit, lang: str | None, highlight: bool) -> Hit:
@@ -177,10 +235,14 @@ def _engine_search(engine: Engine, text: str, options: SearchOptions, deadline: 
                    quiet: bool = False) -> EngineResult | None:
     """The engine's answer for `text` with the options' page and filters; None for an unusable
     `text` when `quiet` (a switched layout can turn a query into one the parser refuses)."""
-    filters = Filters(lang=options.lang, year_from=options.year_from, year_to=options.year_to)
     try:
-        return engine.search(text, options.page, options.per_page, filters, deadline)
+        return engine.search(text, options.page, options.per_page, _filters(options), deadline, options.order,
+                             (*options.facets, LANG_FACET))
     except QueryError:
         if quiet:
             return None
         raise
+
+
+def _filters(options: SearchOptions) -> Filters:
+    return Filters(lang=options.lang, year_from=options.year_from, year_to=options.year_to, facets=options.filters)
