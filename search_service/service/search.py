@@ -43,8 +43,10 @@ class SearchOptions:
 
     @property
     def order(self) -> str:
-        """The sort in effect."""
-        return self.sort or ("relevance" if self.query.strip() else "date")
+        """The sort in effect: without a query there is no relevance, so records come oldest first."""
+        if not self.query.strip():
+            return "-date" if self.sort == "-date" else "date"
+        return self.sort or "relevance"
 
 
 @dataclass(frozen=True)

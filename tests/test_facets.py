@@ -1,0 +1,129 @@
+"""Facets, date order and browsing on a real index: documents/ plus tests/data/facets.jsonl, records
+with `collection` and `type` and every kind of date (a day, a month, a year, a range, none)."""
+
+from __future__ import annotations
+
+import pytest
+
+from search_service.config import Config
+from search_service.web.app import create_app
+from tests.conftest import TEST_DATA, build_test_index
+
+VOLUME_A = "frus-test-volume-a"
+MARKUP = "<script>alert('collection')</script> & <b>bold</b>"
+# Volume A oldest first: a range sorts by its start (1917-11), a year by its first day, a month
+# by its first day (tied with 1918-03-01, so by id), then the undated ones by id.
+VOLUME_A_BY_DATE = ["facet-a4", "facet-a3", "facet-a0", "facet-a2", "facet-a1", "facet-a5", "facet-a6"]
+VOLUME_A_NEWEST = ["facet-a1", "facet-a0", "facet-a2", "facet-a3", "facet-a4", "facet-a5", "facet-a6"]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    index_dir = build_test_index(tmp_path_factory, "facets", TEST_DATA / "facets.jsonl")
+    return create_app(Config(index_dir=index_dir)).test_client()
+
+
+def api(client, **params) -> dict:
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def counts(body: dict, facet: str) -> dict[str, int]:
+    return {entry["value"]: entry["count"] for entry in body["facets"][facet]}
+
+
+@pytest.mark.parametrize("q", ["treaty", "договор", ""])
+def test_facet_counts_equal_the_filtered_totals(client, q):
+    body = api(client, q=q)
+    assert set(body["facets"]) == {"collection", "type", "lang"}
+    for facet in ("collection", "type", "lang"):
+        for value, count in counts(body, facet).items():
+            total = api(client, q=q, **{facet: value})["total"]
+            if facet == "lang" and q:
+                # With a query, `lang` also narrows the text searched to that language's: the count
+                # is of the matches that have text in it.
+                assert count >= total, value
+            else:
+                assert count == total, (facet, value)
+
+
+def test_facets_are_disjunctive(client):
+    body = api(client, q="treaty", collection=VOLUME_A)
+    assert body["total"] == 7
+    # The other collections are still offered, with what choosing them would add.
+    assert counts(body, "collection") == counts(api(client, q="treaty"), "collection")
+    assert counts(body, "type") == {"Letter": 5, "Telegram": 2}
+    both = api(client, q="treaty", collection=[VOLUME_A, "Volume B"])
+    assert both["total"] == 7 + api(client, q="treaty", collection="Volume B")["total"]
+    letters = api(client, q="treaty", collection=VOLUME_A, type="Letter")
+    assert letters["total"] == 5
+    assert counts(letters, "collection")["Volume B"] == api(client, q="treaty", collection="Volume B",
+                                                            type="Letter")["total"]
+
+
+def test_facets_combine_with_years_and_language(client):
+    body = api(client, q="treaty", collection=VOLUME_A, year_from="1918", year_to="1918")
+    assert body["total"] == 5  # the range 1917-11/1918-02 overlaps 1918
+    assert {year["year"]: year["count"] for year in body["years"]} == {1917: 1, 1918: 4}
+    assert api(client, q="", collection=VOLUME_A, lang="ru")["total"] == 1
+    assert counts(api(client, q="", collection=VOLUME_A, lang="ru"), "lang") == {"en": 7, "ru": 1}
+
+
+def test_an_unknown_facet_value_finds_nothing(client):
+    for q in ("treaty", ""):
+        body = api(client, q=q, collection="no such volume")
+        assert body["total"] == 0 and body["hits"] == []
+
+
+def test_browsing_a_collection_in_date_order_across_pages(client):
+    pages = [api(client, collection=VOLUME_A, per_page="3", page=str(page)) for page in (1, 2, 3)]
+    assert [body["sort"] for body in pages] == ["date"] * 3
+    assert all(body["total"] == 7 for body in pages)
+    assert [hit["id"] for body in pages for hit in body["hits"]] == VOLUME_A_BY_DATE
+
+
+@pytest.mark.parametrize("q", ["", "treaty"])
+def test_date_orders_put_undated_records_last(client, q):
+    oldest = api(client, q=q, collection=VOLUME_A, sort="date", per_page="50")
+    newest = api(client, q=q, collection=VOLUME_A, sort="-date", per_page="50")
+    assert [hit["id"] for hit in oldest["hits"]] == VOLUME_A_BY_DATE
+    assert [hit["id"] for hit in newest["hits"]] == VOLUME_A_NEWEST
+
+
+def test_a_query_defaults_to_relevance_and_browsing_to_date(client):
+    assert api(client, q="treaty")["sort"] == "relevance"
+    assert api(client)["sort"] == "date"
+    assert api(client, sort="relevance")["sort"] == "date"  # nothing to rank without a query
+    assert client.get("/api/search", query_string={"q": "treaty", "sort": "newest"}).status_code == 400
+
+
+def test_browsing_lists_every_record(client):
+    body = api(client, per_page="50")
+    assert body["total"] == 11  # the seed letter and the ten facet records
+    assert sum(counts(body, "lang").values()) >= body["total"]
+
+
+def test_markup_in_a_facet_value_is_text(client):
+    assert MARKUP in counts(api(client, q="treaty"), "collection")
+    html = client.get("/", query_string={"q": "treaty"}).get_data(as_text=True)
+    assert "<script>alert('collection')" not in html and "<i>Note</i>" not in html
+    assert "&lt;script&gt;alert(" in html and "&lt;i&gt;Note&lt;/i&gt;" in html
+
+
+def test_the_search_page_has_a_facet_panel_and_a_sort_control(client):
+    html = client.get("/", query_string={"q": "treaty", "collection": VOLUME_A, "sort": "-date"}).get_data(
+        as_text=True)
+    assert f'name="collection" value="{VOLUME_A}" checked' in html
+    assert 'name="collection" value="Volume B">' in html
+    assert '<option value="-date" selected>' in html
+    assert html.index("Record facet-a1") < html.index("Record facet-a4")
+    # Page links keep the query, the filters and the order.
+    page = client.get("/", query_string={"collection": VOLUME_A, "per_page": "3"}).get_data(as_text=True)
+    assert f"collection={VOLUME_A}" in page and "per_page=3&amp;page=2" in page.replace("page=2&amp;per_page=3",
+                                                                                         "per_page=3&amp;page=2")
+
+
+def test_the_empty_search_page_browses(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "Record facet-a4" in html and 'class="facets"' in html
