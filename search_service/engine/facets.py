@@ -72,6 +72,8 @@ class FacetTable:
             for docnum, year in enumerate(starts or ()):
                 if dated(year):
                     self.years[offset + docnum] = year, (ends or starts)[docnum]
+        # Each record's first year, for counting by year in one C-level pass.
+        self.first_years = [years[0] if years else None for years in self.years]
         live = list(reader.all_doc_ids())
         self.facets = _facets(columns)
         starts = [_sort_start(column) for column in columns]
@@ -133,24 +135,30 @@ def count_facets(table: FacetTable, docnums: Iterable[int], names: Iterable[str]
     (disjunctive facets, as Algolia and Typesense count them), and the per-year counts over those
     passing every filter but the year range: one pass over the records, then one per facet."""
     names = [name for name in names if name in table.facets]
-    passing: list[int] = []
     one_off: dict[str, list[int]] = {name: [] for name in [*names, "years"]}
-    docnums = list(docnums)
     timed_out = False
-    for start in range(0, len(docnums), COUNT_CHUNK):
-        if start and deadline.passed():
-            timed_out = True
-            break
-        for docnum in docnums[start:start + COUNT_CHUNK]:
-            failed = list(check.failures(docnum)) if check else []
-            if not failed:
-                passing.append(docnum)
-            elif len(failed) == 1 and failed[0] in one_off:
-                one_off[failed[0]].append(docnum)
-    facets = {name: table.facets[name].count(passing + one_off[name]) for name in names}
-    years = Counter(years[0] for docnum in passing + one_off["years"]
-                    if (years := table.years[docnum]) is not None)
+    if not check:
+        passing = docnums if isinstance(docnums, list) else list(docnums)
+    else:
+        docnums, passing = list(docnums), []
+        for start in range(0, len(docnums), COUNT_CHUNK):
+            if start and deadline.passed():
+                timed_out = True
+                break
+            for docnum in docnums[start:start + COUNT_CHUNK]:
+                failed = list(check.failures(docnum))
+                if not failed:
+                    passing.append(docnum)
+                elif len(failed) == 1 and failed[0] in one_off:
+                    one_off[failed[0]].append(docnum)
+    facets = {name: table.facets[name].count(_with(passing, one_off[name])) for name in names}
+    years = Counter(map(table.first_years.__getitem__, _with(passing, one_off["years"])))
+    years.pop(None, None)
     return FacetCounts(facets, years, passing, timed_out)
+
+
+def _with(passing: list[int], more: list[int]) -> list[int]:
+    return [*passing, *more] if more else passing
 
 
 def _facets(columns: list[dict | None]) -> dict[str, Facet]:

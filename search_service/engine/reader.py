@@ -94,6 +94,9 @@ class PublishedIndex:
     def facet_table(self, searcher: Searcher) -> FacetTable:
         """The facets and date orders of the generation `searcher` reads (one of this thread's), read once."""
         generation = self._local.generation.name
+        served = self._facets
+        if served is not None and served[0] == generation:
+            return served[1]
         with self._lock:
             if self._facets is None or self._facets[0] != generation:
                 self._facets = generation, FacetTable(searcher.reader())
