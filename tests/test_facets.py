@@ -127,3 +127,23 @@ def test_the_search_page_has_a_facet_panel_and_a_sort_control(client):
 def test_the_empty_search_page_browses(client):
     html = client.get("/").get_data(as_text=True)
     assert "Record facet-a4" in html and 'class="facets"' in html
+
+
+@pytest.mark.parametrize("q, ids", [
+    ("collection:frus-test-volume-a", set(VOLUME_A_BY_DATE)),
+    ('collection:"volume  b"', {"facet-b1", "facet-b2"}),  # case and spacing aside
+    ("type:Письмо", {"facet-b2"}),
+    ("type:письмо договор", {"facet-b2"}),
+    ("treaty type:Telegram", {"facet-a2", "facet-a5"}),
+    ("treaty NOT collection:frus-test-volume-a", {"facet-b1", "facet-x1"}),
+    ("lang:ru collection:frus-test-volume-a", {"facet-a2"}),
+])
+def test_facet_values_can_be_searched(client, q, ids):
+    body = api(client, q=q, per_page="50")
+    assert {hit["id"] for hit in body["hits"]} == ids
+    assert body["total"] == len(ids)
+
+
+def test_a_relaxed_query_keeps_its_facet_values(client):
+    body = api(client, q="type:Telegram ratified armistice telegram", per_page="50")
+    assert body["relaxed"] and {hit["id"] for hit in body["hits"]} <= {"facet-a2", "facet-a5"}

@@ -26,12 +26,21 @@ SORTS = ("relevance", "date", "-date")
 FacetFilters = tuple[tuple[str, tuple[str, ...]], ...]  # facet -> the values any of which a record must have
 
 
-def column_value(record: Record) -> bytes:
-    """A record's column: its id, date start, languages and short metadata values."""
+def facet_fields(record: Record) -> dict:
+    """A record's facet fields: the column (its id, date start, languages and short metadata
+    values) and its `key:value` terms for queries, one per line."""
     values = {key: value.strip() for key, value in record.metadata.items()
               if key != LANG and 0 < len(value.strip()) <= MAX_VALUE_CHARS}
-    return json.dumps({"id": record.id, "start": record.when.start if record.when else None,
-                       "langs": sorted(record.texts), "values": values}, ensure_ascii=False).encode("utf-8")
+    langs = sorted(record.texts)
+    column = json.dumps({"id": record.id, "start": record.when.start if record.when else None, "langs": langs,
+                         "values": values}, ensure_ascii=False).encode("utf-8")
+    terms = [facet_term(key, value) for key, value in values.items()] + [facet_term(LANG, lang) for lang in langs]
+    return {COLUMN: column, "facet_values": "\n".join(terms)}
+
+
+def facet_term(key: str, value: str) -> str:
+    """The index term of a facet value: `type:письмо` for `Письмо` (case and spacing aside)."""
+    return f"{key}:{' '.join(value.split()).casefold()}"
 
 
 @dataclass(frozen=True)
@@ -61,27 +70,13 @@ class FacetTable:
     """A generation's facets, years and date orders, by record number."""
 
     def __init__(self, reader) -> None:
-        columns: list[dict | None] = [None] * reader.doc_count_all()
+        columns = _columns(reader)
         # The first and last year of each record's date (None: undated), as the year filter reads them.
-        self.years: list[tuple[int, int] | None] = [None] * len(columns)
-        for segment, offset in reader.leaf_readers():
-            if COLUMN in segment.schema and segment.has_column(COLUMN):
-                for docnum, raw in enumerate(segment.column_reader(COLUMN)):
-                    columns[offset + docnum] = json.loads(raw) if raw else None
-            starts, ends = year_column(segment, "year"), year_column(segment, "year_end")
-            for docnum, year in enumerate(starts or ()):
-                if dated(year):
-                    self.years[offset + docnum] = year, (ends or starts)[docnum]
+        self.years = _years(reader)
         # Each record's first year, for counting by year in one C-level pass.
         self.first_years = [years[0] if years else None for years in self.years]
-        live = list(reader.all_doc_ids())
         self.facets = _facets(columns)
-        starts = [_sort_start(column) for column in columns]
-        ids = [column["id"] if column else "" for column in columns]
-        oldest = sorted((doc for doc in live if starts[doc]), key=lambda doc: (starts[doc], ids[doc]))
-        newest = sorted(oldest, key=lambda doc: (_descending(starts[doc]), ids[doc]))
-        undated = sorted((doc for doc in live if not starts[doc]), key=ids.__getitem__)
-        self.orders = {"date": oldest + undated, "-date": newest + undated}
+        self.orders = _date_orders(columns, list(reader.all_doc_ids()))
         self.ranks = {sort: _ranks(order, len(columns)) for sort, order in self.orders.items()}
 
     def in_date_order(self, docnums: Iterable[int], sort: str) -> list[int]:
@@ -159,6 +154,36 @@ def count_facets(table: FacetTable, docnums: Iterable[int], names: Iterable[str]
 
 def _with(passing: list[int], more: list[int]) -> list[int]:
     return [*passing, *more] if more else passing
+
+
+def _columns(reader) -> list[dict | None]:
+    """Each record's column, read (None: a generation written before the column)."""
+    columns: list[dict | None] = [None] * reader.doc_count_all()
+    for segment, offset in reader.leaf_readers():
+        if COLUMN in segment.schema and segment.has_column(COLUMN):
+            for docnum, raw in enumerate(segment.column_reader(COLUMN)):
+                columns[offset + docnum] = json.loads(raw) if raw else None
+    return columns
+
+
+def _years(reader) -> list[tuple[int, int] | None]:
+    years: list[tuple[int, int] | None] = [None] * reader.doc_count_all()
+    for segment, offset in reader.leaf_readers():
+        starts, ends = year_column(segment, "year"), year_column(segment, "year_end")
+        for docnum, year in enumerate(starts or ()):
+            if dated(year):
+                years[offset + docnum] = year, (ends or starts)[docnum]
+    return years
+
+
+def _date_orders(columns: list[dict | None], live: list[int]) -> dict[str, list[int]]:
+    """The live records oldest first ("date") and newest first ("-date"); undated ones last, by id."""
+    starts = [_sort_start(column) for column in columns]
+    ids = [column["id"] if column else "" for column in columns]
+    oldest = sorted((doc for doc in live if starts[doc]), key=lambda doc: (starts[doc], ids[doc]))
+    newest = sorted(oldest, key=lambda doc: (_descending(starts[doc]), ids[doc]))
+    undated = sorted((doc for doc in live if not starts[doc]), key=ids.__getitem__)
+    return {"date": oldest + undated, "-date": newest + undated}
 
 
 def _facets(columns: list[dict | None]) -> dict[str, Facet]:

@@ -93,11 +93,11 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
     table = index.facet_table(searcher)
     run = _Runner(searcher, page * per_page, filters, deadline, FacetCheck(table, filters.facets))
     fields = fields_for(filters.lang)
-    q = querying.parse(searcher.schema, text, fields, all_words=True, deadline=deadline)
+    q = querying.parse(searcher.schema, text, fields, all_words=True, deadline=deadline, facets=facets)
     querying.check_expansion(q, searcher.reader())
     # Only records with every word can have them all close together: the proximity boost is for them.
     found = run(q, querying.proximity_query(searcher.schema, text, fields))
-    most_q = _most_words_query(searcher, text, fields, q, found, deadline)
+    most_q = _most_words_query(searcher, text, fields, q, found, deadline, facets)
     relaxed = most_q is not None and not found.matched
     if most_q is not None:
         found = _below(found, run(most_q), superset=True)
@@ -154,14 +154,14 @@ class _Runner:
 
 
 def _most_words_query(searcher: Searcher, text: str, fields: tuple[str, ...], q: query.Query, found: _Tier,
-                      deadline: Deadline) -> query.Query | None:
+                      deadline: Deadline, facets: tuple[str, ...]) -> query.Query | None:
     """The most-words query, when the records with every word are too few to fill a page: words as
     typed only (a query with operators or phrases gets them only when no record has every word),
     never for a query that excludes something, and not when it is the all-words query itself."""
     few = not found.matched or (len(found.matched) < MIN_ALL_WORDS_HITS and querying.is_plain(text))
     if not few or found.timed_out or querying.has_negation(q):
         return None
-    most_q = querying.parse(searcher.schema, text, fields, all_words=False, deadline=deadline)
+    most_q = querying.parse(searcher.schema, text, fields, all_words=False, deadline=deadline, facets=facets)
     return None if most_q == q else most_q
 
 

@@ -181,12 +181,7 @@ def search(engine: Engine, options: SearchOptions) -> SearchResult:
                               (*options.facets, LANG_FACET))
     else:
         found = _engine_search(engine, options.query, options, deadline)
-    corrected = None
-    if options.query.strip() and found.total <= FEW_HITS and not found.timed_out:
-        twin = switch_layout(options.query)
-        twin_found = _engine_search(engine, twin, options, deadline, quiet=True) if twin else None
-        if _twin_is_better(found, twin_found):
-            found, corrected = twin_found, Correction(twin, "keyboard_layout")
+    found, corrected = _layout_twin(engine, options, found, deadline)
     suggestion = None
     if options.query.strip() and not options.filters and not found.total and not found.years and not found.timed_out:
         suggestion = engine.suggest(corrected.query if corrected else options.query, options.lang, deadline)
@@ -200,6 +195,18 @@ def search(engine: Engine, options: SearchOptions) -> SearchResult:
                         years=[YearCount(year, count) for year, count in found.years.items()],
                         timed_out=found.timed_out or late, corrected=corrected, suggestion=suggestion,
                         sort=options.order, facets=_facet_counts(found, options))
+
+
+def _layout_twin(engine: Engine, options: SearchOptions, found: EngineResult, deadline: Deadline
+                 ) -> tuple[EngineResult, Correction | None]:
+    """The query's answer, or its twin's on the other keyboard layout when the query finds few
+    records and the twin many more."""
+    if options.query.strip() and found.total <= FEW_HITS and not found.timed_out:
+        twin = switch_layout(options.query)
+        twin_found = _engine_search(engine, twin, options, deadline, quiet=True) if twin else None
+        if _twin_is_better(found, twin_found):
+            return twin_found, Correction(twin, "keyboard_layout")
+    return found, None
 
 
 def _facet_counts(found: EngineResult, options: SearchOptions) -> dict[str, list[FacetCount]]:
