@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from search_service.config import Config
+from search_service.config import Config, SettingError
 from search_service.web.app import create_app
 from tests.conftest import TEST_DATA, build_test_index
 
@@ -147,3 +147,21 @@ def test_facet_values_can_be_searched(client, q, ids):
 def test_a_relaxed_query_keeps_its_facet_values(client):
     body = api(client, q="type:Telegram ratified armistice telegram", per_page="50")
     assert body["relaxed"] and {hit["id"] for hit in body["hits"]} <= {"facet-a2", "facet-a5"}
+
+
+def test_a_record_page_leads_back_to_the_same_search(client):
+    search = {"q": "treaty", "collection": VOLUME_A, "sort": "-date", "per_page": "3", "page": "2"}
+    html = client.get("/", query_string=search).get_data(as_text=True)
+    record_url = html[html.index('href="/documents/facet-a3'):].split('"')[1].replace("&amp;", "&")
+    page = client.get(record_url).get_data(as_text=True)
+    back = page[page.index('<p class="back"><a href="'):].split('"')[3].replace("&amp;", "&")
+    assert back.startswith("/?")
+    assert dict(item.split("=") for item in back[2:].split("&")) == {**search, "collection": VOLUME_A}
+
+
+def test_facets_come_from_the_setting(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("SEARCH_FACETS", " translator, collection ,")
+    assert Config.from_env().facets == ("translator", "collection")
+    monkeypatch.setenv("SEARCH_FACETS", "a b")
+    with pytest.raises(SettingError, match="SEARCH_FACETS"):
+        Config.from_env()

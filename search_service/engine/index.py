@@ -43,8 +43,9 @@ class Engine:
         return self.index.generation
 
     def prepare(self) -> None:
-        """Return once the served generation is open and its near-term vocabulary built."""
+        """Return once the served generation is open and its near-term vocabulary and facet table built."""
         self.index.vocabulary()
+        self.index.facet_table(self.index.searcher())
 
     def count(self) -> int:
         return self.index.count()

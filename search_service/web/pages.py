@@ -67,7 +67,8 @@ def document_page(record_id: str):
     view = record_view(search_index(), record_id, (request.args.get("q") or "").strip())
     if view is None:
         abort(404)
-    return render_template("document.html", view=view, record=view.record)
+    return render_template("document.html", view=view, record=view.record,
+                           back_url=url_for("pages.search_page", **_search_state()))
 
 
 @blueprint.get("/documents/<path:record_id>/cite.ris")
@@ -101,8 +102,7 @@ def _results_context(endpoint: str) -> dict:
     args = request.args
     query = clean_query(args.get("q") or "")
     params = {key: args.get(key, "").strip() for key in _KEPT}
-    facets = current_app.config["SEARCH"].facets
-    chosen = {name: [value for value in args.getlist(name) if value.strip()] for name in facets}
+    chosen = _chosen_facets()
     options: SearchOptions | None = None
     result: SearchResult | None = None
     error = None
@@ -121,13 +121,30 @@ def _results_context(endpoint: str) -> dict:
             merged["ui"] = args["ui"]  # an iframe cannot count on the cookie
         return url_for(endpoint, **{key: value for key, value in merged.items() if value})
 
+    def record_link(hit) -> str:
+        """A hit's record page, carrying this search (query, filters, order, page) for the way back."""
+        url = url_for("pages.document_page", record_id=hit.id, **_search_state())
+        return f"{url}#{hit.anchor}" if hit.anchor else url
+
     pages = -(-result.total // result.per_page) if result else 0
     return {"query": query, "params": params, "options": options, "result": result, "error": error,
             "link": link, "chosen": chosen, "sorts": SORTS, "facet_panel": _facet_panel(result, chosen),
             "lang_counts": {count.value: count.count for count in result.facets.get(LANG_FACET, [])}
-            if result and not (query and options.lang) else {}, "document_url": document_url, "languages": LANGUAGES,
+            if result and not (query and options.lang) else {}, "record_link": record_link, "languages": LANGUAGES,
             "bars": bars((year.year, year.count) for year in result.years) if result else [],
             "pages": pages, "page_numbers": _page_numbers(result.page, pages) if result else []}
+
+
+def _chosen_facets() -> dict[str, list[str]]:
+    """The facet values the request asks for, by facet."""
+    return {name: [value for value in request.args.getlist(name) if value.strip()]
+            for name in current_app.config["SEARCH"].facets}
+
+
+def _search_state() -> dict[str, str | list[str]]:
+    """The search the request carries (query, filters, order, page), as URL parameters."""
+    state = {key: request.args.get(key, "").strip() for key in _KEPT}
+    return {key: value for key, value in {**state, **_chosen_facets()}.items() if value}
 
 
 def _facet_panel(result: SearchResult | None, chosen: dict[str, list[str]]) -> list[tuple[str, list[tuple]]]:
