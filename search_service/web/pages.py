@@ -18,7 +18,7 @@ from search_service.errors import QueryError
 from search_service.service.documents import document, record_view
 from search_service.web.i18n import UI_LANGUAGES, Translator, choose_language, widget_messages
 from search_service.records import LANGUAGES
-from search_service.service.search import LANG_FACET, SORTS, SearchOptions, SearchResult, clean_query, search
+from search_service.service.search import LANG_FACET, SearchOptions, SearchResult, clean_query, search
 from search_service.web.timeline import bars
 from search_service.web.requests import search_index, search_options
 
@@ -107,8 +107,10 @@ def _results_context(endpoint: str) -> dict:
     result: SearchResult | None = None
     error = None
     try:
-        options = search_options(request)
-        result = search(search_index(), options)
+        # The search page browses when its box is empty; an embedded one waits for a query.
+        if query or endpoint == "pages.search_page":
+            options = search_options(request)
+            result = search(search_index(), options)
     except QueryError as exc:
         error = str(exc)
 
@@ -128,7 +130,7 @@ def _results_context(endpoint: str) -> dict:
 
     pages = -(-result.total // result.per_page) if result else 0
     return {"query": query, "params": params, "options": options, "result": result, "error": error,
-            "link": link, "chosen": chosen, "sorts": SORTS, "facet_panel": _facet_panel(result, chosen),
+            "link": link, "chosen": chosen, "facet_panel": _facet_panel(result, chosen),
             "lang_counts": {count.value: count.count for count in result.facets.get(LANG_FACET, [])}
             if result and not (query and options.lang) else {}, "record_link": record_link, "languages": LANGUAGES,
             "bars": bars((year.year, year.count) for year in result.years) if result else [],
