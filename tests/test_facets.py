@@ -165,3 +165,13 @@ def test_facets_come_from_the_setting(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("SEARCH_FACETS", "a b")
     with pytest.raises(SettingError, match="SEARCH_FACETS"):
         Config.from_env()
+
+
+def test_a_record_page_links_its_collection_and_type_to_browsing_them(client):
+    html = client.get("/documents/facet-b2").get_data(as_text=True)
+    assert '<a href="/?collection=Volume+B">Volume B</a>' in html
+    assert '<a href="/?type=%D0%9F%D0%B8%D1%81%D1%8C%D0%BC%D0%BE">Письмо</a>' in html
+    marked = client.get("/documents/facet-x1").get_data(as_text=True)
+    assert "<i>Note</i>" not in marked and "&lt;i&gt;Note&lt;/i&gt;</a>" in marked
+    browsed = client.get("/", query_string={"collection": "Volume B"}).get_data(as_text=True)
+    assert browsed.index("Record facet-b2") < browsed.index("Record facet-b1")  # 1919 before 1920

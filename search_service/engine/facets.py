@@ -21,7 +21,6 @@ LANG = "lang"  # the facet of the languages a record has text in
 MAX_VALUE_CHARS = 200
 # Records counted between two looks at the clock.
 COUNT_CHUNK = 2048
-SORTS = ("relevance", "date", "-date")
 
 FacetFilters = tuple[tuple[str, tuple[str, ...]], ...]  # facet -> the values any of which a record must have
 
@@ -99,12 +98,12 @@ class FacetCheck:
 
     def facets_pass(self, docnum: int) -> bool:
         """Whether the record has a wanted value of every filtered facet."""
-        return all(codes is not None and allowed_code(allowed, codes[docnum]) for _, codes, allowed in self.facets)
+        return all(codes is not None and _allowed(allowed, codes[docnum]) for _, codes, allowed in self.facets)
 
     def failures(self, docnum: int) -> Iterator[str]:
         """The filters the record fails: facet names, and "years" for the year range."""
         for name, codes, allowed in self.facets:
-            if codes is None or not allowed_code(allowed, codes[docnum]):
+            if codes is None or not _allowed(allowed, codes[docnum]):
                 yield name
         if self.year_range is not None:
             years = self.table.years[docnum]
@@ -112,7 +111,8 @@ class FacetCheck:
                 yield "years"
 
 
-def allowed_code(allowed: list[bool], code: int) -> bool:
+def _allowed(allowed: list[bool], code: int) -> bool:
+    """Whether a record with value `code` (-1: none) passes a facet filter."""
     return code >= 0 and allowed[code]
 
 

@@ -20,7 +20,8 @@ class Engine:
     """A published index, opened for searching; picks up a newer generation when one is published.
 
     Each job has its own module: `reader` follows the generations and reads records, `tiers` runs
-    a search, `browsing` lists records in date order, `suggest` offers a close query, `spans` says where query terms stand, `build` writes.
+    a search, `browsing` lists records in date order, `suggest` offers a close query, `spans` says
+    where query terms stand, `build` writes.
     """
 
     def __init__(self, index_dir: Path, time_limit: float = Config.time_limit) -> None:

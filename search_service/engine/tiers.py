@@ -88,7 +88,8 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
     none has them all), then, when they are fewer than NEAR_WHEN_FEWER_THAN, records with every
     word only through near terms (archive typos, the other script's spelling of a name, English
     irregular forms). The hits come by score, or in date order (`sort` "date" or "-date"); `facets`
-    are the facets counted, whose values the query may name (`type:Письмо`). At the deadline it answers with what it found, flagged `timed_out`."""
+    are the facets counted, whose values the query may name (`type:Письмо`). At the deadline it
+    answers with what it found, flagged `timed_out`."""
     searcher = index.searcher()
     table = index.facet_table(searcher)
     run = _Runner(searcher, page * per_page, filters, deadline, FacetCheck(table, filters.facets))

@@ -68,7 +68,8 @@ def document_page(record_id: str):
     if view is None:
         abort(404)
     return render_template("document.html", view=view, record=view.record,
-                           back_url=url_for("pages.search_page", **_search_state()))
+                           back_url=url_for("pages.search_page", **_search_state()),
+                           facets=current_app.config["SEARCH"].facets)
 
 
 @blueprint.get("/documents/<path:record_id>/cite.ris")
