@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 
 from search_service.config import Config, SettingError
+from search_service.deadline import Deadline
+from search_service.engine import Engine, Filters
+from search_service.engine.facets import COUNT_CHUNK, FacetCheck, count_facets
 from search_service.web.app import create_app
 from tests.conftest import TEST_DATA, build_test_index
 
@@ -175,3 +178,14 @@ def test_a_record_page_links_its_collection_and_type_to_browsing_them(client):
     assert "<i>Note</i>" not in marked and "&lt;i&gt;Note&lt;/i&gt;</a>" in marked
     browsed = client.get("/", query_string={"collection": "Volume B"}).get_data(as_text=True)
     assert browsed.index("Record facet-b2") < browsed.index("Record facet-b1")  # 1919 before 1920
+
+
+def test_counting_stops_at_the_deadline(tmp_path_factory):
+    engine = Engine.open(build_test_index(tmp_path_factory, "facets-deadline", TEST_DATA / "facets.jsonl"))
+    table = engine.index.facet_table(engine.index.searcher())
+    records = table.orders["date"] * (2 * COUNT_CHUNK // len(table.orders["date"]) + 1)  # more than two chunks
+    check = FacetCheck(table, (("collection", (VOLUME_A,)),))
+    counted = count_facets(table, records, ("collection",), check, Deadline(at=0))
+    assert counted.timed_out and 0 < len(counted.passing) < len(records) * 7 // 11
+    late = engine.browse(1, 10, Filters(facets=(("collection", (VOLUME_A,)),)), Deadline(at=0))
+    assert late.total <= 7 and not late.timed_out  # one chunk is always counted: a small index answers whole
