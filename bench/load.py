@@ -43,7 +43,8 @@ GOOD = [
 ]
 # (path, params, the status the server answers with): refused with a 4xx, or searched as well as it can.
 HOSTILE = [
-    ("/api/search", {"q": ""}, 400),
+    ("/api/search", {"q": ""}, 200),  # browsing
+    ("/api/search", {"q": "совет", "sort": "newest"}, 400),
     ("/api/search", {"q": "x" * 1001}, 400),
     ("/api/search", {"q": "Ж" * 1000}, 200),
     ("/api/search", {"q": '"unbalanced quote'}, 200),

@@ -37,7 +37,8 @@ class Config:
     # The largest share of the index (0-1) a rebuild deletes without --prune; a run that would delete
     # more stops before writing, since a run pointed at the wrong folder looks like this.
     max_delete_share: float = 0.1
-    # The record metadata keys a result list can be narrowed by and is exported with (`collection`, `type`).
+    # The record metadata keys a search counts and filters by (`?collection=...`) and a result list
+    # is exported with (`collection`, `type`).
     facets: tuple[str, ...] = ("collection", "type")
 
     @classmethod
@@ -80,18 +81,6 @@ def _origins(name: str, value: str | None, default: tuple[str, ...], pattern: re
     return origins or default
 
 
-_NAME = re.compile(r"^[^\W\d]\w*$")
-
-
-def _names(name: str, value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
-    """Record metadata keys from a comma-separated list (`collection,type`); unset or blank keeps the default."""
-    names = tuple(part.strip() for part in (value or "").split(",") if part.strip())
-    for key in names:
-        if not _NAME.match(key):
-            raise SettingError(f"{name}: {key!r} is not a record metadata key (letters, digits and _)")
-    return names or default
-
-
 def _number(name: str, value: str | None, default: int | float, low: int | float, high: int | float
             ) -> int | float:
     """A whole number (or, when the default is a float, a decimal) from `low` to `high`; unset or blank
@@ -107,6 +96,18 @@ def _number(name: str, value: str | None, default: int | float, low: int | float
         what = "a whole number" if kind is int else "a number"
         raise SettingError(f"{name}: {value!r} is not {what} from {low} to {high}")
     return number
+
+
+def _names(name: str, value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Record keys from a comma-separated list (`collection,type`); unset or blank keeps the default."""
+    names = tuple(dict.fromkeys(part.strip() for part in (value or "").split(",") if part.strip()))
+    for key in names:
+        if not _KEY.match(key):
+            raise SettingError(f"{name}: {key!r} is not a record key (letters, digits, _ and -)")
+    return names or default
+
+
+_KEY = re.compile(r"^\w[\w-]{0,63}$")
 
 
 def _share(name: str, value: str | None, default: float) -> float:

@@ -247,7 +247,7 @@ def test_keyboard_order_and_language_switch(page, live_server):
     expect(page.get_by_role("button", name="Search")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_label("Language of the text")).to_be_focused()
-    for _ in range(3):  # years from, years to, then the first timeline bar
+    for _ in range(4):  # years from, years to, the order, then the first timeline bar
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "1950: 1 record"
     page.keyboard.press("Enter")

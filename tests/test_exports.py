@@ -156,7 +156,7 @@ def test_an_export_cut_by_the_deadline_says_so_and_still_parses(client, monkeypa
 
 def test_bad_parameters_are_json_400s(client):
     for params in ({"q": "council", "limit": "0"}, {"q": "council", "limit": "1001"},
-                   {"q": "council", "limit": "ten"}, {}, {"q": "council", "lang": "fr"}):
+                   {"q": "council", "limit": "ten"}, {"q": "council", "lang": "fr"}, {"sort": "random"}):
         response = client.get("/api/search.csv", query_string=params)
         assert response.status_code == 400, params
         assert response.get_json()["error"]["code"] == "bad_query"

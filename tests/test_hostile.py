@@ -43,14 +43,11 @@ def assert_bad_request(response, *words: str) -> str:
 # Query text -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("q, words", [
-    ("", ["empty"]),
-    ("   \t ", ["empty"]),
     ("x" * 1001, ["1001 characters", "limit is 1000"]),
     ("*", ["no words"]),
     ("?", ["no words"]),
     (":", ["no words"]),
     ("( ) \" * ? :", ["no words"]),
-    ("\x00\x01\x7f", ["empty"]),
     ("\ufffd\ufffd", ["no words"]),
     ("😀🇷🇺", ["no words"]),
     ("а*", ["`а*` is too short", "at least 2 letters"]),
@@ -153,7 +150,7 @@ def test_unknown_parameters_are_ignored(hostile_client):
     ("q=Gottwald&x=%ED%A0%80", 400),                            # an encoded surrogate, in any parameter
     ("q=Gottwald%ZZ%", 200),                                    # invalid percent-encoding stays literal
     ("q=Gottwald&page=%ZZ", 400),
-    ("q=%00", 400),
+    ("q=%00", 200),                                             # a blank query: browsing
 ])
 def test_invalid_utf8_and_percent_encoding(hostile_client, query_string, status):
     response = hostile_client.get(f"/api/search?{query_string}")

@@ -137,7 +137,7 @@ def test_paging(engine):
     assert beyond.hits == []
 
 
-@pytest.mark.parametrize("query", ["", "   ", "???", "NOT Готвальд", "x" * 1001])
+@pytest.mark.parametrize("query", ["???", "NOT Готвальд", "x" * 1001])
 def test_queries_that_cannot_run_raise_query_error(engine, query):
     with pytest.raises(QueryError):
         search(engine, SearchOptions(query=query))

@@ -1,9 +1,9 @@
-"""Collecting a search's matches in one pass: the best ones in the year range by score (with the
-proximity boost), how many fall in each year, and which records matched."""
+"""Collecting a search's matches in one pass: the best ones in the year range and the facet filters
+by score (with the proximity boost), and which records matched."""
 
 from __future__ import annotations
 
-from collections import Counter
+from typing import Callable
 from weakref import WeakKeyDictionary
 
 from whoosh import collectors
@@ -24,30 +24,32 @@ YearRange = tuple[int | None, int | None]  # first and last year, either open
 
 
 class PageCollector(collectors.TopCollector):
-    """The `limit` best matches in the year range by score, every match counted (no block skipping),
-    the matches per year over every year, and the sets of matched records, in the range and in all.
+    """The `limit` best matches in the year range and the facet filters by score, every match
+    counted (no block skipping), and the sets of matched records, in the filters and in all.
 
     A match whose words could not score enough to enter a full page (each word's score is below its
     saturation limit) is counted but not scored. With `phrases`, a match that could reach the page
     gets their proximity boost, read from the query's own term matchers while they stand on it.
     Whoosh's own grouping asks the year column file for every match; here a segment's years are
     read once into memory. Keeping the matched set means joining result tiers never runs a query
-    again to learn what it matched; one pass gives both the hits in a year range and the counts
-    over every year, so a year-filtered search that reaches its deadline still has its hits.
+    again to learn what it matched, and the per-year and facet counts are worked out from it
+    (`facets.count_facets`) with the filters left out one at a time.
     """
 
     def __init__(self, limit: int, deadline: Deadline, phrases: list[proximity.Phrase] | None = None,
-                 words_only: bool = False, years: YearRange | None = None) -> None:
+                 words_only: bool = False, years: YearRange | None = None,
+                 facets: Callable[[int], bool] | None = None) -> None:
         """`deadline`: past it collecting stops with `collectors.TimeLimit` (the best matches found
         by then stay in `results()`). `words_only`: the query's score is the sum of its words' scores
-        (`querying.is_word_sum`). `years`: only dated records in this range are hits."""
+        (`querying.is_word_sum`). `years`: only dated records in this range are hits. `facets`:
+        whether a record (by its number in the index) has the facet values asked for."""
         # replace=0: Whoosh's periodic matcher replacement would rebuild the tree whose term and
         # word matchers are read here.
         super().__init__(limit=limit, usequality=False, replace=0)
-        self.years: Counter = Counter()
         self.matched: set[int] = set()
-        self.in_range: set[int] = set() if years else self.matched
+        self.in_range: set[int] = set() if years or facets else self.matched
         self._years = years
+        self._facets = facets
         self._phrases = phrases or []
         # The boost at most doubles a score.
         self._most = 2.0 if self._phrases else 1.0
@@ -68,9 +70,9 @@ class PageCollector(collectors.TopCollector):
             raise collectors.TimeLimit
         super().set_subsearcher(subsearcher, offset)
         reader = subsearcher.reader()
-        self._segment_years = _column(reader, "year")
+        self._segment_years = year_column(reader, "year")
         # A generation written before ranges were indexed has start years only.
-        self._segment_ends = _column(reader, "year_end") or self._segment_years
+        self._segment_ends = year_column(reader, "year_end") or self._segment_years
         self._leaves = _leaves(self.matcher)
         self._words = list({id(word): word for _, word in self._leaves.values()
                             if isinstance(word, WordMatcher)}.values())
@@ -82,11 +84,12 @@ class PageCollector(collectors.TopCollector):
             if self._deadline.passed():
                 raise collectors.TimeLimit
         global_docnum = self.offset + sub_docnum
-        year = self._segment_years[sub_docnum]
-        self.years[year] += 1
         self.matched.add(global_docnum)
-        if self._years:
-            if not overlaps(year, self._segment_ends[sub_docnum], self._years):
+        if self._years or self._facets:
+            if self._years and not overlaps(self._segment_years[sub_docnum], self._segment_ends[sub_docnum],
+                                            self._years):
+                return 0
+            if self._facets and not self._facets(global_docnum):
                 return 0
             self.in_range.add(global_docnum)
         items = self.items
@@ -136,7 +139,7 @@ def _leaves(matcher) -> proximity.Leaves:
     return found
 
 
-def _column(reader, name: str) -> list | None:
+def year_column(reader, name: str) -> list | None:
     """A year column of a segment in memory (a large number or None for an undated record); None
     when the generation's schema has no such field."""
     columns = _COLUMNS.setdefault(reader, {})

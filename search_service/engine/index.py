@@ -7,7 +7,7 @@ from typing import Iterable
 
 from search_service.config import Config
 from search_service.deadline import Deadline
-from search_service.engine import complete, querying, related, spans, suggest, tiers
+from search_service.engine import browsing, complete, querying, related, spans, suggest, tiers
 from search_service.engine.build import building
 from search_service.engine.build.generations import rebuild_lock
 from search_service.engine.reader import PublishedIndex
@@ -20,7 +20,8 @@ class Engine:
     """A published index, opened for searching; picks up a newer generation when one is published.
 
     Each job has its own module: `reader` follows the generations and reads records, `tiers` runs
-    a search, `suggest` offers a close query, `spans` says where query terms stand, `build` writes.
+    a search, `browsing` lists records in date order, `suggest` offers a close query, `spans` says
+    where query terms stand, `build` writes.
     """
 
     def __init__(self, index_dir: Path, time_limit: float = Config.time_limit) -> None:
@@ -43,8 +44,9 @@ class Engine:
         return self.index.generation
 
     def prepare(self) -> None:
-        """Return once the served generation is open and its near-term vocabulary built."""
+        """Return once the served generation is open and its near-term vocabulary and facet table built."""
         self.index.vocabulary()
+        self.index.facet_table(self.index.searcher())
 
     def count(self) -> int:
         return self.index.count()
@@ -58,10 +60,18 @@ class Engine:
         return self.index.record(record_id)
 
     def search(self, text: str, page: int, per_page: int, filters: tiers.Filters = tiers.Filters(),
-               deadline: Deadline | None = None, spans: bool = True) -> tiers.EngineResult:
+               deadline: Deadline | None = None, sort: str = "relevance", facets: tuple[str, ...] = (),
+               spans: bool = True) -> tiers.EngineResult:
         """See `tiers.search`; without a deadline, one of `time_limit` from now."""
         return tiers.search(self.index, text, page, per_page, filters, deadline or Deadline.after(self.time_limit),
-                            spans)
+                            sort, facets, spans)
+
+    def browse(self, page: int, per_page: int, filters: tiers.Filters = tiers.Filters(),
+               deadline: Deadline | None = None, sort: str = "date", facets: tuple[str, ...] = ()
+               ) -> tiers.EngineResult:
+        """See `browsing.browse`; without a deadline, one of `time_limit` from now."""
+        return browsing.browse(self.index, page, per_page, filters, deadline or Deadline.after(self.time_limit),
+                               sort, facets)
 
     def suggest(self, text: str, lang: str | None = None, deadline: Deadline | None = None) -> str | None:
         """See `suggest.suggest`."""

@@ -13,6 +13,7 @@ from whoosh.qparser.plugins import PhrasePlugin
 
 from search_service.errors import QueryError
 from search_service.deadline import Deadline
+from search_service.engine.facet_query import FacetValuePlugin, facets_required
 from search_service.engine.phrases import Phrase
 from search_service.text.analysis import words
 from search_service.text.morphology import is_stop_term
@@ -67,13 +68,15 @@ class _AlternativesPhrasePlugin(PhrasePlugin):
         return [(self.PhraseTagger(self.expr), 0)]
 
 
-def make_parser(schema, fields: tuple[str, ...], all_words: bool, plain: bool = False) -> qparser.QueryParser:
+def make_parser(schema, fields: tuple[str, ...], all_words: bool, plain: bool = False,
+                facets: tuple[str, ...] = ()) -> qparser.QueryParser:
     """A parser over `fields` that requires every word (`all_words`) or ranks records by the summed
     scores of the words they have.
 
     No coordination bonus for the any-word query: Whoosh counts the matching terms of each index
     segment, so its bonus, and the ranking, moved with the way a build happened to split the index.
-    `plain` parses words only, with no operators, fields, phrases or prefixes.
+    `plain` parses words only, with no operators, fields, phrases or prefixes. `facets`: the facet
+    names whose values may be asked for (`type:Письмо`).
     """
     group = qparser.AndGroup if all_words else qparser.OrGroup
     parser = qparser.MultifieldParser(list(fields), schema, fieldboosts={f: FIELD_BOOSTS[f] for f in fields},
@@ -88,13 +91,15 @@ def make_parser(schema, fields: tuple[str, ...], all_words: bool, plain: bool = 
     parser.add_plugin(qparser.FieldsPlugin(expr=_FIELD_NAME))
     parser.add_plugin(qparser.PrefixPlugin())
     parser.add_plugin(_AlternativesPhrasePlugin())
+    if facets:
+        parser.add_plugin(FacetValuePlugin(facets))
     return parser
 
 
-def parse(schema, text: str, fields: tuple[str, ...], all_words: bool, deadline: Deadline | None = None
-          ) -> query.Query:
+def parse(schema, text: str, fields: tuple[str, ...], all_words: bool, deadline: Deadline | None = None,
+          facets: tuple[str, ...] = ()) -> query.Query:
     """Parse user text; raise QueryError when there is nothing to search for. Its phrases stop
-    checking word positions at `deadline`."""
+    checking word positions at `deadline`; values of `facets` may be asked for (`type:Письмо`)."""
     if not text or not text.strip():
         raise QueryError("the query is empty: type one or more words")
     if len(text) > MAX_QUERY_LENGTH:
@@ -103,7 +108,7 @@ def parse(schema, text: str, fields: tuple[str, ...], all_words: bool, deadline:
     if count > MAX_QUERY_WORDS:
         raise QueryError(f"the query has {count} words; the limit is {MAX_QUERY_WORDS}")
     try:
-        q = _parse_words(make_parser(schema, fields, all_words), text)
+        q = _parse_words(make_parser(schema, fields, all_words, facets=facets), text)
     except Exception:
         # Whoosh's parser fails on some operator sequences (`NOT NOT a` raises IndexError) and on
         # parentheses nested hundreds deep (RecursionError); what the user typed is then best read as
@@ -115,7 +120,7 @@ def parse(schema, text: str, fields: tuple[str, ...], all_words: bool, deadline:
         if isinstance(leaf, query.Prefix) and len(leaf.text) < MIN_PREFIX_CHARS:
             raise QueryError(f"`{leaf.text}*` is too short: type at least {MIN_PREFIX_CHARS} letters before *")
     _set_deadline(q, deadline)
-    return optional_stop_words(q) if all_words else without_stop_words(q)
+    return optional_stop_words(q) if all_words else facets_required(without_stop_words(q))
 
 
 def _set_deadline(q: query.Query, deadline: Deadline | None) -> None:

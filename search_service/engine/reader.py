@@ -17,6 +17,7 @@ from whoosh.searching import Searcher
 
 from search_service.deadline import Deadline
 from search_service.engine.build.generations import current_generation, pointer_signature
+from search_service.engine.facets import FacetTable
 from search_service.engine.scoring import ProbabilisticBM25F
 from search_service.engine.vocabulary import Vocabulary
 from search_service.errors import IndexMissing
@@ -42,6 +43,7 @@ class PublishedIndex:
         self._lock = threading.Lock()
         load_dictionaries()  # here, not inside the first search's time limit
         self._vocabulary: Future[Vocabulary] = Future()  # near terms of the generation served, being built
+        self._facets: tuple[str, FacetTable] | None = None  # the latest generation's facets, shared by threads
         self._refresh()
 
     def _refresh(self) -> None:
@@ -88,6 +90,17 @@ class PublishedIndex:
             local.searcher = index.searcher(weighting=ProbabilisticBM25F())
             local.generation = generation
         return local.searcher
+
+    def facet_table(self, searcher: Searcher) -> FacetTable:
+        """The facets and date orders of the generation `searcher` reads (one of this thread's), read once."""
+        generation = self._local.generation.name
+        served = self._facets
+        if served is not None and served[0] == generation:
+            return served[1]
+        with self._lock:
+            if self._facets is None or self._facets[0] != generation:
+                self._facets = generation, FacetTable(searcher.reader())
+            return self._facets[1]
 
     @property
     def generation(self) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from whoosh.analysis import Analyzer, Token
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.system import pack_uint
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search_service.text.analysis import analyze_query, index_terms, normalize
 from search_service.text.scripts import LANGUAGES
@@ -66,6 +67,14 @@ class BilingualText(TEXT):
             yield term.encode("utf-8"), len(occurrences), len(occurrences) * boost, self.format.encode(occurrences)
 
 
+class FacetTerms(KEYWORD):
+    """A record's `key:value` facet terms, given one per line (values hold spaces and commas)."""
+
+    def index(self, value: str, **kwargs):
+        for term in sorted(set(value.split("\n"))):
+            yield term.encode("utf-8"), 1, 1.0, pack_uint(1)  # Frequency's value: the term occurs once
+
+
 def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
@@ -77,6 +86,8 @@ def build_schema() -> Schema:
         langs=KEYWORD(commas=True),
         year=NUMERIC(int, stored=True, sortable=True),  # the year a record's date starts in
         year_end=NUMERIC(int, sortable=True),  # and ends in: a year filter matches a range that overlaps it
+        facet_values=FacetTerms(),  # `collection:frus1918russiav03`, searched by facet_query
+        facets=COLUMN(),  # facet values and date start for counting and date order (facets.column_value)
         content_hash=STORED,
         record=STORED,
         alignment=STORED,  # the record's passages and their Russian-English pairs (alignment.Alignment JSON)

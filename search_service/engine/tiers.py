@@ -1,15 +1,16 @@
 """The search tiers: records with every word, then records with most words, then records found
 only through near terms; all under one deadline, in one pass per tier.
 
-A record found by a later tier never outranks one found by an earlier tier. The year range narrows
-the hits but not the decision to relax nor the per-year counts, so a timeline drawn from `years`
-shows where the same query finds records outside the range.
+A record found by a later tier never outranks one found by an earlier tier. The year range and the
+facet filters narrow the hits but not the decision to relax; the per-year counts leave the year
+range out and each facet's counts its own filter, so a timeline drawn from `years` shows where the
+same query finds records outside the range, and a facet panel offers the other values of a facet.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whoosh import collectors, query
 from whoosh.searching import Results, Searcher
@@ -17,6 +18,7 @@ from whoosh.searching import Results, Searcher
 from search_service.deadline import Deadline
 from search_service.engine import proximity, querying
 from search_service.engine.collecting import PageCollector, YearRange, dated
+from search_service.engine.facets import FacetCheck, FacetFilters, count_facets
 from search_service.engine.reader import PublishedIndex, stored_record
 from search_service.engine.schema import LANGUAGE_FIELDS, TEXT_FIELDS
 from search_service.engine.spans import Spans, query_terms, term_spans
@@ -36,6 +38,7 @@ class Filters:
     lang: str | None = None  # search this language's text only
     year_from: int | None = None
     year_to: int | None = None
+    facets: FacetFilters = ()  # records with one of the values of each of these facets
 
     @property
     def years(self) -> YearRange | None:
@@ -59,15 +62,15 @@ class EngineResult:
     relaxed: bool  # no record had every word, so records with most words were returned
     years: dict[int, int]  # year -> matching records, over every year (the year range left out)
     timed_out: bool = False  # the deadline stopped the search: hits, total and years are what was found by then
+    facets: dict[str, Counter] = field(default_factory=dict)  # facet -> value -> matching records (disjunctive)
 
 
 @dataclass
 class _Tier:
-    """One tier's run: hits in the year range, how many records matched in all years, per-year counts."""
+    """One tier's run: hits in the filters, and the records matched with the year range and facets left out."""
 
     results: Results
-    matched: int
-    years: Counter
+    matched: set[int]
     timed_out: bool
 
 
@@ -79,27 +82,31 @@ def fields_for(lang: str | None) -> tuple[str, ...]:
 
 
 def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: Filters,
-           deadline: Deadline, spans: bool = True) -> EngineResult:
+           deadline: Deadline, sort: str = "relevance", facets: tuple[str, ...] = (), spans: bool = True
+           ) -> EngineResult:
     """The page of hits for `text`; records with every word, then (when fewer than MIN_ALL_WORDS_HITS
     have them all, for words as typed, or none does) records with the most words (`relaxed` when
     none has them all), then, when they are fewer than NEAR_WHEN_FEWER_THAN, records with every
     word only through near terms (archive typos, the other script's spelling of a name, English
-    irregular forms). At the deadline it answers with what it found, flagged `timed_out`. Without
-    `spans`, the hits' spans are left empty (a list that shows no snippets need not read positions)."""
+    irregular forms). The hits come by score, or in date order (`sort` "date" or "-date"); `facets`
+    are the facets counted, whose values the query may name (`type:Письмо`). At the deadline it
+    answers with what it found, flagged `timed_out`. Without `spans`, the hits' spans are left empty
+    (a list that shows no snippets need not read positions)."""
     searcher = index.searcher()
-    run = _Runner(searcher, page * per_page, filters, deadline)
+    table = index.facet_table(searcher)
+    run = _Runner(searcher, page * per_page, filters, deadline, FacetCheck(table, filters.facets))
     fields = fields_for(filters.lang)
-    q = querying.parse(searcher.schema, text, fields, all_words=True, deadline=deadline)
+    q = querying.parse(searcher.schema, text, fields, all_words=True, deadline=deadline, facets=facets)
     querying.check_expansion(q, searcher.reader())
     # Only records with every word can have them all close together: the proximity boost is for them.
     found = run(q, querying.proximity_query(searcher.schema, text, fields))
-    most_q = _most_words_query(searcher, text, fields, q, found, deadline)
+    most_q = _most_words_query(searcher, text, fields, q, found, deadline, facets)
     relaxed = most_q is not None and not found.matched
     if most_q is not None:
         found = _below(found, run(most_q), superset=True)
     exact = most_q or q
     wide = None
-    if found.matched < NEAR_WHEN_FEWER_THAN and not found.timed_out:
+    if len(found.matched) < NEAR_WHEN_FEWER_THAN and not found.timed_out:
         vocabulary = index.vocabulary(deadline)
         wide = vocabulary.widen(q) if vocabulary else None
         found.timed_out = vocabulary is None
@@ -107,14 +114,26 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
         near = run(wide, without=exact)
         relaxed = relaxed and not near.matched
         found = _below(found, near)
-    return _result(searcher, found, page, per_page, relaxed, query_terms(searcher, exact, wide), spans)
+    counted = count_facets(table, found.matched, facets, FacetCheck(table, filters.facets, filters.years), deadline)
+    if sort == "relevance":
+        page_hits = found.results[(page - 1) * per_page:page * per_page]
+        scored = [(hit.docnum, float(hit.score)) for hit in page_hits]
+    else:
+        scored = [(docnum, 0.0) for docnum in table.in_date_order(found.results.docs(), sort)
+                  [(page - 1) * per_page:page * per_page]]
+    terms = query_terms(searcher, exact, wide)
+    return EngineResult(total=len(found.results), hits=page_of_hits(searcher, scored, terms if spans else {}),
+                        terms=terms, relaxed=relaxed, years=dated_years(counted.years),
+                        timed_out=found.timed_out or counted.timed_out, facets=counted.facets)
 
 
 class _Runner:
     """Runs one tier's query with the search's page size, filters and deadline."""
 
-    def __init__(self, searcher: Searcher, limit: int, filters: Filters, deadline: Deadline) -> None:
+    def __init__(self, searcher: Searcher, limit: int, filters: Filters, deadline: Deadline,
+                 facets: FacetCheck) -> None:
         self.searcher, self.limit, self.deadline, self.years = searcher, limit, deadline, filters.years
+        self.facets = facets.facets_pass if facets else None
         self.lang = query.Term("langs", filters.lang) if filters.lang else None
 
     def __call__(self, q: query.Query, phrase: query.Query | None = None, without: query.Query | None = None
@@ -128,46 +147,50 @@ class _Runner:
         if without is not None:
             q = query.AndNot(q, without)
         collector = PageCollector(self.limit, self.deadline, proximity.phrases(phrase) if phrase is not None else None,
-                                  words_only=querying.is_word_sum(q), years=self.years)
+                                  words_only=querying.is_word_sum(q), years=self.years, facets=self.facets)
         timed_out = False
         try:
             self.searcher.search_with_collector(q, collector)
         except collectors.TimeLimit:
             timed_out = True
-        return _Tier(collector.results(), len(collector.matched), collector.years, timed_out)
+        return _Tier(collector.results(), collector.matched, timed_out)
 
 
 def _most_words_query(searcher: Searcher, text: str, fields: tuple[str, ...], q: query.Query, found: _Tier,
-                      deadline: Deadline) -> query.Query | None:
+                      deadline: Deadline, facets: tuple[str, ...]) -> query.Query | None:
     """The most-words query, when the records with every word are too few to fill a page: words as
     typed only (a query with operators or phrases gets them only when no record has every word),
     never for a query that excludes something, and not when it is the all-words query itself."""
-    few = not found.matched or (found.matched < MIN_ALL_WORDS_HITS and querying.is_plain(text))
+    few = not found.matched or (len(found.matched) < MIN_ALL_WORDS_HITS and querying.is_plain(text))
     if not few or found.timed_out or querying.has_negation(q):
         return None
-    most_q = querying.parse(searcher.schema, text, fields, all_words=False, deadline=deadline)
+    most_q = querying.parse(searcher.schema, text, fields, all_words=False, deadline=deadline, facets=facets)
     return None if most_q == q else most_q
 
 
 def _below(first: _Tier, more: _Tier, superset: bool = False) -> _Tier:
     """`first`'s hits, then the hits of `more` that are not among them. `superset`: `more` matches
-    every record `first` does (its counts replace first's); else the two match apart."""
+    every record `first` does (its matches replace first's); else the two match apart."""
     if first.results.is_empty():
         results = more.results
     else:
         first.results.extend(more.results)
         results = first.results
-    matched = more.matched if superset else first.matched + more.matched
-    years = more.years if superset else first.years + more.years
-    return _Tier(results, matched, years, first.timed_out or more.timed_out)
+    matched = more.matched if superset else first.matched | more.matched
+    return _Tier(results, matched, first.timed_out or more.timed_out)
 
 
-def _result(searcher: Searcher, found: _Tier, page: int, per_page: int, relaxed: bool,
-            terms: dict[str, frozenset[str]], with_spans: bool) -> EngineResult:
-    page_hits = found.results[(page - 1) * per_page:page * per_page]
-    spans = term_spans(searcher, [hit.docnum for hit in page_hits], terms if with_spans else {})
-    hits = [EngineHit(hit["id"], float(hit.score), *stored_record(hit.fields()), spans[hit.docnum])
-            for hit in page_hits]
-    years = dict(sorted((year, count) for year, count in found.years.items() if dated(year)))
-    return EngineResult(total=len(found.results), hits=hits, terms=terms, relaxed=relaxed, years=years,
-                        timed_out=found.timed_out)
+def page_of_hits(searcher: Searcher, scored: list[tuple[int, float]], terms: dict[str, frozenset[str]]
+                 ) -> list[EngineHit]:
+    """The hits for these record numbers and scores, with where `terms` stand in their texts."""
+    spans = term_spans(searcher, [docnum for docnum, _ in scored], terms)
+    hits = []
+    for docnum, score in scored:
+        stored = searcher.stored_fields(docnum)
+        hits.append(EngineHit(stored["id"], score, *stored_record(stored), spans[docnum]))
+    return hits
+
+
+def dated_years(years: Counter) -> dict[int, int]:
+    """Year -> count for the dated years, in order."""
+    return dict(sorted((year, count) for year, count in years.items() if dated(year)))

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
+from search_service.config import Config
 from search_service.deadline import Deadline
 from search_service.engine import Engine, EngineHit, EngineResult, Filters
 from search_service.errors import QueryError
@@ -23,6 +24,10 @@ MAX_LIMIT = 1000  # records in one exported result list
 # which replaces it when it finds many times more (`cjdtn` finds nothing, `совет` a lot).
 FEW_HITS = 3
 LAYOUT_ADVANTAGE = 10
+SORTS = ("relevance", "date", "-date")  # by score; by date, oldest first; newest first
+LANG_FACET = "lang"  # the languages a record has text in: counted beside the configured facets
+FACET_VALUES_SHOWN = 20
+MAX_FACET_VALUES = 50  # values asked for in one facet filter
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,16 @@ class SearchOptions:
     lang: str | None = None
     year_from: int | None = None
     year_to: int | None = None
+    sort: str | None = None  # one of SORTS; None: relevance with a query, date without
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()  # facet -> values, one of which a record must have
+    facets: tuple[str, ...] = Config.facets  # the record keys counted and filtered as facets (`lang` besides)
+
+    @property
+    def order(self) -> str:
+        """The sort in effect: without a query there is no relevance, so records come oldest first."""
+        if not self.query.strip():
+            return "-date" if self.sort == "-date" else "date"
+        return self.sort or "relevance"
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,12 @@ class Hit:
 @dataclass(frozen=True)
 class YearCount:
     year: int
+    count: int
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
     count: int
 
 
@@ -72,6 +93,9 @@ class SearchResult:
     timed_out: bool = False  # the time limit cut the search short: hits and total are what was found in time
     corrected: Correction | None = None  # the hits are for this query, not the one typed
     suggestion: str | None = None  # nothing found; this close query finds something
+    sort: str = "relevance"  # the order of the hits
+    # facet -> its most frequent values among the matches with every filter but the facet's own applied
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,9 +110,12 @@ class RankedRecords:
 
 
 def parse_options(query: str | None, page: str | None = None, per_page: str | None = None,
-                  lang: str | None = None, year_from: str | None = None, year_to: str | None = None
-                  ) -> SearchOptions:
+                  lang: str | None = None, year_from: str | None = None, year_to: str | None = None,
+                  sort: str | None = None, filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
+                  facets: tuple[str, ...] = Config.facets) -> SearchOptions:
     """Options from request strings; QueryError names the parameter that is wrong."""
+    if sort not in (None, "", *SORTS):
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, got {sort[:40]!r}")
     options = SearchOptions(
         query=clean_query(query or ""),
         page=bounded_int("page", page, 1, 1, MAX_PAGE),
@@ -96,18 +123,36 @@ def parse_options(query: str | None, page: str | None = None, per_page: str | No
         lang=language_option(lang),
         year_from=bounded_int("year_from", year_from, None, MIN_YEAR, MAX_YEAR),
         year_to=bounded_int("year_to", year_to, None, MIN_YEAR, MAX_YEAR),
+        sort=sort or None, filters=filters, facets=facets,
     )
     if options.year_from is not None and options.year_to is not None and options.year_from > options.year_to:
         raise QueryError(f"year_from ({options.year_from}) must not be after year_to ({options.year_to})")
     return options
 
 
-PARAMETERS = ("q", "page", "per_page", "lang", "year_from", "year_to")  # parse_options' arguments, in order
+# parse_options' arguments, in order
+PARAMETERS = ("q", "page", "per_page", "lang", "year_from", "year_to", "sort")
 
 
-def options_from(args: Mapping[str, str]) -> SearchOptions:
-    """Options from query-string parameters (q, page, per_page, lang, year_from, year_to)."""
-    return parse_options(*(args.get(name) for name in PARAMETERS))
+def options_from(args: Mapping[str, str], facets: tuple[str, ...] = Config.facets) -> SearchOptions:
+    """Options from query-string parameters (q, page, per_page, lang, year_from, year_to, sort, and
+    `<facet>=<value>`, repeatable, for each of `facets`)."""
+    facets = tuple(name for name in facets if name not in PARAMETERS and name != LANG_FACET)
+    return parse_options(*(args.get(name) for name in PARAMETERS), filters=_facet_filters(args, facets),
+                         facets=facets)
+
+
+def _facet_filters(args: Mapping[str, str], facets: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The values asked for in each facet (`collection=a&collection=b`), blanks left out."""
+    filters = []
+    for name in facets:
+        given = args.getlist(name) if hasattr(args, "getlist") else [args[name]] if name in args else []
+        values = tuple(dict.fromkeys(value.strip() for value in given if value.strip()))
+        if len(values) > MAX_FACET_VALUES:
+            raise QueryError(f"{name} is given {len(values)} values; the limit is {MAX_FACET_VALUES}")
+        if values:
+            filters.append((name, values))
+    return tuple(filters)
 
 
 def parse_limit(value: str | None) -> int:
@@ -146,12 +191,13 @@ def language_option(value: str | None) -> str | None:
 
 def search(engine: Engine, options: SearchOptions) -> SearchResult:
     """Run a query under one deadline, made now and handed to every step (parsing, each tier, the
-    keyboard-layout twin, the suggestion, the snippets); raises QueryError for a query that cannot be run."""
+    keyboard-layout twin, the suggestion, the snippets, the facet counts); raises QueryError for a
+    query that cannot be run. Without a query, every record passing the filters is listed (browsing)."""
     started = time.perf_counter()
     deadline = Deadline.after(engine.time_limit)
     found, corrected = _find(engine, options, deadline)
     suggestion = None
-    if not found.total and not found.years and not found.timed_out:
+    if options.query.strip() and not options.filters and not found.total and not found.years and not found.timed_out:
         suggestion = engine.suggest(corrected.query if corrected else options.query, options.lang, deadline)
     hits, late = [], False
     for engine_hit in found.hits:
@@ -161,7 +207,17 @@ def search(engine: Engine, options: SearchOptions) -> SearchResult:
     return SearchResult(query=options.query, total=found.total, page=options.page, per_page=options.per_page,
                         took_ms=took_ms, hits=hits, relaxed=found.relaxed,
                         years=[YearCount(year, count) for year, count in found.years.items()],
-                        timed_out=found.timed_out or late, corrected=corrected, suggestion=suggestion)
+                        timed_out=found.timed_out or late, corrected=corrected, suggestion=suggestion,
+                        sort=options.order, facets=_facet_counts(found, options))
+
+
+def _facet_counts(found: EngineResult, options: SearchOptions) -> dict[str, list[FacetCount]]:
+    """Each facet's FACET_VALUES_SHOWN most frequent values, by count and then value."""
+    shown = {}
+    for name in (*options.facets, LANG_FACET):
+        counts = sorted(found.facets.get(name, {}).items(), key=lambda item: (-item[1], item[0]))
+        shown[name] = [FacetCount(value, count) for value, count in counts[:FACET_VALUES_SHOWN]]
+    return shown
 
 
 def ranked_records(engine: Engine, options: SearchOptions, limit: int, deadline: Deadline) -> RankedRecords:
@@ -174,8 +230,12 @@ def ranked_records(engine: Engine, options: SearchOptions, limit: int, deadline:
 
 def _find(engine: Engine, options: SearchOptions, deadline: Deadline, spans: bool = True
           ) -> tuple[EngineResult, Correction | None]:
-    """The engine's page for the query, or for its twin typed on the other keyboard layout when
-    the query finds next to nothing and the twin is better (and then the correction made)."""
+    """The engine's page: without a query, every record passing the filters (browsing); else the
+    query's, or its twin's typed on the other keyboard layout when the query finds next to nothing
+    and the twin is better (and then the correction made)."""
+    if not options.query.strip():
+        return engine.browse(options.page, options.per_page, _filters(options), deadline, options.order,
+                             (*options.facets, LANG_FACET)), None
     found = _engine_search(engine, options.query, options, deadline, spans=spans)
     if found.total <= FEW_HITS and not found.timed_out:
         twin = switch_layout(options.query)
@@ -211,10 +271,14 @@ def _engine_search(engine: Engine, text: str, options: SearchOptions, deadline: 
                    quiet: bool = False, spans: bool = True) -> EngineResult | None:
     """The engine's answer for `text` with the options' page and filters; None for an unusable
     `text` when `quiet` (a switched layout can turn a query into one the parser refuses)."""
-    filters = Filters(lang=options.lang, year_from=options.year_from, year_to=options.year_to)
     try:
-        return engine.search(text, options.page, options.per_page, filters, deadline, spans)
+        return engine.search(text, options.page, options.per_page, _filters(options), deadline, options.order,
+                             (*options.facets, LANG_FACET), spans)
     except QueryError:
         if quiet:
             return None
         raise
+
+
+def _filters(options: SearchOptions) -> Filters:
+    return Filters(lang=options.lang, year_from=options.year_from, year_to=options.year_to, facets=options.filters)

@@ -27,6 +27,7 @@ def api_search():
     body["hits"] = [_hit_json(hit, options.query) for hit in result.hits]
     body["years"] = [dict(vars(year)) for year in result.years]
     body["corrected"] = dict(vars(result.corrected)) if result.corrected else None
+    body["facets"] = {name: [dict(vars(count)) for count in counts] for name, counts in result.facets.items()}
     return jsonify(body)
 
 

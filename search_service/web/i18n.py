@@ -45,6 +45,15 @@ MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
         "timeline": "Records per year",
         "timeline_bar": ("{label}: {count} record", "{label}: {count} records"),
         "all_years": "All years",
+        "facets": "Narrow the list",
+        "facet_collection": "Collection",
+        "facet_type": "Type",
+        "facet_lang": "Language",
+        "apply_filters": "Apply",
+        "sort_label": "Order",
+        "sort_relevance": "Best matches first",
+        "sort_date": "Oldest first",
+        "sort_-date": "Newest first",
         "years_since": "from {start}",
         "years_until": "up to {end}",
         "showing_years": "Showing {years}",
@@ -115,6 +124,15 @@ MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
         "timeline": "Записи по годам",
         "timeline_bar": ("{label}: {count} запись", "{label}: {count} записи", "{label}: {count} записей"),
         "all_years": "Все годы",
+        "facets": "Уточнить список",
+        "facet_collection": "Собрание",
+        "facet_type": "Тип",
+        "facet_lang": "Язык",
+        "apply_filters": "Применить",
+        "sort_label": "Порядок",
+        "sort_relevance": "Сначала самые подходящие",
+        "sort_date": "Сначала старые",
+        "sort_-date": "Сначала новые",
         "years_since": "с {start} г.",
         "years_until": "по {end} г.",
         "showing_years": "Годы: {years}",
@@ -204,6 +222,11 @@ class Translator:
         if isinstance(message, tuple):
             message = message[plural_index(self.ui, values["count"])]
         return message.format(**values)
+
+    def facet(self, name: str) -> str:
+        """A facet's heading: its translation, or the record key itself for a facet the table does not name."""
+        key = f"facet_{name}"
+        return self(key) if key in MESSAGES[self.ui] else name
 
     def date(self, value: str | None) -> str:
         """A record's date in words: `27 August 1950` / `27 августа 1950`, partial dates as far as they

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, abort, g, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 from markupsafe import Markup
 
 from search_service.web import citations
@@ -18,15 +18,15 @@ from search_service.errors import QueryError
 from search_service.service.documents import document, record_view, related
 from search_service.web.i18n import UI_LANGUAGES, Translator, choose_language, widget_messages
 from search_service.records import LANGUAGES
-from search_service.service.search import SearchOptions, SearchResult, clean_query, search
+from search_service.service.search import LANG_FACET, SearchOptions, SearchResult, clean_query, search
 from search_service.web.timeline import bars
 from search_service.web.requests import search_index, search_options
 
 blueprint = Blueprint("pages", __name__)
 UI_COOKIE = "ui"
 UI_COOKIE_SECONDS = 365 * 24 * 3600
-# Parameters a results page keeps when it links to another page of itself.
-_KEPT = ("q", "lang", "year_from", "year_to", "per_page", "page")
+# Parameters a results page keeps when it links to another page of itself (and its facet filters).
+_KEPT = ("q", "lang", "year_from", "year_to", "per_page", "page", "sort")
 PAGE_WINDOW = 2  # page links shown either side of the current page
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -69,7 +69,9 @@ def document_page(record_id: str):
     if view is None:
         abort(404)
     return render_template("document.html", view=view, record=view.record,
-                           related=related(search_index(), record_id) or [], document_url=document_url)
+                           related=related(search_index(), record_id) or [], document_url=document_url,
+                           back_url=url_for("pages.search_page", **_search_state()),
+                           facets=current_app.config["SEARCH"].facets)
 
 
 @blueprint.get("/documents/<path:record_id>/cite.ris")
@@ -112,30 +114,67 @@ def _results_context(endpoint: str) -> dict:
     args = request.args
     query = clean_query(args.get("q") or "")
     params = {key: args.get(key, "").strip() for key in _KEPT}
+    chosen = _chosen_facets()
     options: SearchOptions | None = None
     result: SearchResult | None = None
     error = None
-    if query:
-        try:
+    try:
+        # The search page browses when its box is empty; an embedded one waits for a query.
+        if query or endpoint == "pages.search_page":
             options = search_options(request)
             result = search(search_index(), options)
-        except QueryError as exc:
-            error = str(exc)
+    except QueryError as exc:
+        error = str(exc)
 
     def link(**changes) -> str:
         """This page's URL with some parameters changed (None drops one; page 1 is the default)."""
-        merged = {**params, **{key: "" if value is None else str(value) for key, value in changes.items()}}
+        merged = {**params, **chosen, **{key: "" if value is None else str(value) for key, value in changes.items()}}
         if "page" not in changes or merged["page"] == "1":
             merged["page"] = ""
         if endpoint == "pages.embed_page" and args.get("ui") in UI_LANGUAGES:
             merged["ui"] = args["ui"]  # an iframe cannot count on the cookie
         return url_for(endpoint, **{key: value for key, value in merged.items() if value})
 
+    def record_link(hit) -> str:
+        """A hit's record page, carrying this search (query, filters, order, page) for the way back."""
+        url = url_for("pages.document_page", record_id=hit.id, **_search_state())
+        return f"{url}#{hit.anchor}" if hit.anchor else url
+
     pages = -(-result.total // result.per_page) if result else 0
     return {"query": query, "params": params, "options": options, "result": result, "error": error,
-            "link": link, "document_url": document_url, "languages": LANGUAGES,
+            "link": link, "chosen": chosen, "facet_panel": _facet_panel(result, chosen),
+            "lang_counts": {count.value: count.count for count in result.facets.get(LANG_FACET, [])}
+            if result and not (query and options.lang) else {}, "record_link": record_link, "languages": LANGUAGES,
             "bars": bars((year.year, year.count) for year in result.years) if result else [],
             "pages": pages, "page_numbers": _page_numbers(result.page, pages) if result else []}
+
+
+def _chosen_facets() -> dict[str, list[str]]:
+    """The facet values the request asks for, by facet."""
+    return {name: [value for value in request.args.getlist(name) if value.strip()]
+            for name in current_app.config["SEARCH"].facets}
+
+
+def _search_state() -> dict[str, str | list[str]]:
+    """The search the request carries (query, filters, order, page), as URL parameters."""
+    state = {key: request.args.get(key, "").strip() for key in _KEPT}
+    return {key: value for key, value in {**state, **_chosen_facets()}.items() if value}
+
+
+def _facet_panel(result: SearchResult | None, chosen: dict[str, list[str]]) -> list[tuple[str, list[tuple]]]:
+    """Each facet with its values as (value, count, checked): the values counted, then any chosen
+    value beyond them (count None), so that it can be unchecked. The language is chosen above."""
+    panel = []
+    for name, counts in (result.facets.items() if result else ()):
+        if name == LANG_FACET:
+            continue
+        wanted = chosen.get(name, [])
+        values = [(count.value, count.count, count.value in wanted) for count in counts]
+        shown = {count.value for count in counts}
+        values += [(value, None, True) for value in wanted if value not in shown]
+        if values:
+            panel.append((name, values))
+    return panel
 
 
 def _page_numbers(page: int, pages: int) -> list[int | None]:

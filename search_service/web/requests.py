@@ -31,4 +31,4 @@ def search_options(request: Request) -> SearchOptions:
     for name in PARAMETERS:
         if len(args.getlist(name)) > 1:
             raise QueryError(f"{name} is given {len(args.getlist(name))} times; give it once")
-    return options_from(args)
+    return options_from(args, current_app.config["SEARCH"].facets)

@@ -19,6 +19,7 @@ from whoosh import index as whoosh_index
 
 from search_service.text.alignment import align_texts
 from search_service.engine.build import generations
+from search_service.engine.facets import facet_fields
 from search_service.engine.schema import LANGUAGE_FIELDS, build_schema
 from search_service.engine.build.segments import write_segments
 from search_service.records import Record, RecordError, parse_record_json
@@ -264,7 +265,7 @@ def _fields_for(record: Record, record_hash: str | None) -> dict:
     """The Whoosh fields of a record (its content hash worked out here when not given)."""
     fields = {"id": record.id, "title": record.title, "summary": record.summary, "citation": record.citation,
               "langs": ",".join(sorted(record.texts)), "content_hash": record_hash or content_hash(record),
-              "record": json.dumps(record.to_json(), ensure_ascii=False),
+              "record": json.dumps(record.to_json(), ensure_ascii=False), **facet_fields(record),
               # Derived from the texts alone, so the content hash decides when it is worked out again.
               "alignment": align_texts(record.texts).to_json()}
     if record.year is not None:

@@ -1,0 +1,229 @@
+"""Facet values and date order: one column per record, read into memory once per generation.
+
+Counting and sorting read these lists by record number, never the stored records: a facet's value
+for a record is a small code, and counting a facet is one pass over the matched record numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from search_service.deadline import Deadline
+from search_service.engine.collecting import YearRange, dated, overlaps, year_column
+from search_service.records import Record
+
+COLUMN = "facets"  # the schema field holding `column_value`
+LANG = "lang"  # the facet of the languages a record has text in
+# Longer metadata values are prose (notes, descriptions), not something to narrow a list by.
+MAX_VALUE_CHARS = 200
+# Records counted between two looks at the clock.
+COUNT_CHUNK = 2048
+
+FacetFilters = tuple[tuple[str, tuple[str, ...]], ...]  # facet -> the values any of which a record must have
+
+
+def facet_fields(record: Record) -> dict:
+    """A record's facet fields: the column (its id, date start, languages and short metadata
+    values) and its `key:value` terms for queries, one per line."""
+    values = {key: value.strip() for key, value in record.metadata.items()
+              if key != LANG and 0 < len(value.strip()) <= MAX_VALUE_CHARS}
+    langs = sorted(record.texts)
+    column = json.dumps({"id": record.id, "start": record.when.start if record.when else None, "langs": langs,
+                         "values": values}, ensure_ascii=False).encode("utf-8")
+    terms = [facet_term(key, value) for key, value in values.items()] + [facet_term(LANG, lang) for lang in langs]
+    return {COLUMN: column, "facet_values": "\n".join(terms)}
+
+
+def facet_term(key: str, value: str) -> str:
+    """The index term of a facet value: `type:письмо` for `Письмо` (case and spacing aside)."""
+    return f"{key}:{' '.join(value.split()).casefold()}"
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One facet's values as codes: `codes[docnum]` indexes `groups` (-1: the record has none)."""
+
+    groups: list[tuple[str, ...]]  # the values behind each code (a record may have several languages)
+    codes: list[int]
+
+    def allowed(self, values: Iterable[str]) -> list[bool]:
+        """For each code, whether a record with it has one of `values`."""
+        wanted = set(values)
+        return [bool(wanted.intersection(group)) for group in self.groups]
+
+    def count(self, docnums: Iterable[int]) -> Counter:
+        """Value -> how many of the records have it."""
+        by_code = Counter(map(self.codes.__getitem__, docnums))
+        counts: Counter = Counter()
+        for code, count in by_code.items():
+            if code >= 0:
+                for value in self.groups[code]:
+                    counts[value] += count
+        return counts
+
+
+class FacetTable:
+    """A generation's facets, years and date orders, by record number."""
+
+    def __init__(self, reader) -> None:
+        columns = _columns(reader)
+        # The first and last year of each record's date (None: undated), as the year filter reads them.
+        self.years = _years(reader)
+        # Each record's first year, for counting by year in one C-level pass.
+        self.first_years = [years[0] if years else None for years in self.years]
+        self.facets = _facets(columns)
+        self.orders = _date_orders(columns, list(reader.all_doc_ids()))
+        self.ranks = {sort: _ranks(order, len(columns)) for sort, order in self.orders.items()}
+
+    def in_date_order(self, docnums: Iterable[int], sort: str) -> list[int]:
+        """The records in date order (`date` oldest first, `-date` newest first; undated last, ties by id)."""
+        return sorted(docnums, key=self.ranks[sort].__getitem__)
+
+
+class FacetCheck:
+    """Which of a search's filters (facets, years) a record fails, from the codes alone."""
+
+    def __init__(self, table: FacetTable, filters: FacetFilters, years: YearRange | None = None) -> None:
+        self.table = table
+        self.facets = [(name, table.facets[name].codes if name in table.facets else None,
+                        table.facets[name].allowed(values) if name in table.facets else [])
+                       for name, values in filters]
+        self.year_range = years
+
+    def __bool__(self) -> bool:
+        return bool(self.facets) or self.year_range is not None
+
+    def facets_pass(self, docnum: int) -> bool:
+        """Whether the record has a wanted value of every filtered facet."""
+        return all(codes is not None and _allowed(allowed, codes[docnum]) for _, codes, allowed in self.facets)
+
+    def failures(self, docnum: int) -> Iterator[str]:
+        """The filters the record fails: facet names, and "years" for the year range."""
+        for name, codes, allowed in self.facets:
+            if codes is None or not _allowed(allowed, codes[docnum]):
+                yield name
+        if self.year_range is not None:
+            years = self.table.years[docnum]
+            if years is None or not overlaps(years[0], years[1], self.year_range):
+                yield "years"
+
+
+def _allowed(allowed: list[bool], code: int) -> bool:
+    """Whether a record with value `code` (-1: none) passes a facet filter."""
+    return code >= 0 and allowed[code]
+
+
+@dataclass
+class FacetCounts:
+    facets: dict[str, Counter]  # facet -> value -> records passing every filter but the facet's own
+    years: Counter  # year -> records passing every filter but the year range
+    passing: list[int]  # the records passing every filter, in the order given
+    timed_out: bool  # the deadline cut the counting short
+
+
+def count_facets(table: FacetTable, docnums: Iterable[int], names: Iterable[str], check: FacetCheck,
+                 deadline: Deadline) -> FacetCounts:
+    """Each facet's value counts over the records that pass every filter but that facet's own
+    (disjunctive facets, as Algolia and Typesense count them), and the per-year counts over those
+    passing every filter but the year range: one pass over the records, then one per facet."""
+    names = [name for name in names if name in table.facets]
+    one_off: dict[str, list[int]] = {name: [] for name in [*names, "years"]}
+    timed_out = False
+    if not check:
+        passing = docnums if isinstance(docnums, list) else list(docnums)
+    else:
+        docnums, passing = list(docnums), []
+        for start in range(0, len(docnums), COUNT_CHUNK):
+            if start and deadline.passed():
+                timed_out = True
+                break
+            for docnum in docnums[start:start + COUNT_CHUNK]:
+                failed = list(check.failures(docnum))
+                if not failed:
+                    passing.append(docnum)
+                elif len(failed) == 1 and failed[0] in one_off:
+                    one_off[failed[0]].append(docnum)
+    facets = {name: table.facets[name].count(_with(passing, one_off[name])) for name in names}
+    years = Counter(map(table.first_years.__getitem__, _with(passing, one_off["years"])))
+    years.pop(None, None)
+    return FacetCounts(facets, years, passing, timed_out)
+
+
+def _with(passing: list[int], more: list[int]) -> list[int]:
+    return [*passing, *more] if more else passing
+
+
+def _columns(reader) -> list[dict | None]:
+    """Each record's column, read (None: a generation written before the column)."""
+    columns: list[dict | None] = [None] * reader.doc_count_all()
+    for segment, offset in reader.leaf_readers():
+        if COLUMN in segment.schema and segment.has_column(COLUMN):
+            for docnum, raw in enumerate(segment.column_reader(COLUMN)):
+                columns[offset + docnum] = json.loads(raw) if raw else None
+    return columns
+
+
+def _years(reader) -> list[tuple[int, int] | None]:
+    years: list[tuple[int, int] | None] = [None] * reader.doc_count_all()
+    for segment, offset in reader.leaf_readers():
+        starts, ends = year_column(segment, "year"), year_column(segment, "year_end")
+        for docnum, year in enumerate(starts or ()):
+            if dated(year):
+                years[offset + docnum] = year, (ends or starts)[docnum]
+    return years
+
+
+def _date_orders(columns: list[dict | None], live: list[int]) -> dict[str, list[int]]:
+    """The live records oldest first ("date") and newest first ("-date"); undated ones last, by id."""
+    starts = [_sort_start(column) for column in columns]
+    ids = [column["id"] if column else "" for column in columns]
+    oldest = sorted((doc for doc in live if starts[doc]), key=lambda doc: (starts[doc], ids[doc]))
+    newest = sorted(oldest, key=lambda doc: (_descending(starts[doc]), ids[doc]))
+    undated = sorted((doc for doc in live if not starts[doc]), key=ids.__getitem__)
+    return {"date": oldest + undated, "-date": newest + undated}
+
+
+def _facets(columns: list[dict | None]) -> dict[str, Facet]:
+    """Every metadata key's facet, and the languages', as codes."""
+    keys = sorted({key for column in columns if column for key in column["values"]})
+    facets = {}
+    for key in [*keys, LANG]:
+        groups: dict[tuple[str, ...], int] = {}
+        codes = []
+        for column in columns:
+            group = _group(column, key)
+            codes.append(groups.setdefault(group, len(groups)) if group else -1)
+        facets[key] = Facet(list(groups), codes)
+    return facets
+
+
+def _group(column: dict | None, key: str) -> tuple[str, ...]:
+    if column is None:
+        return ()
+    if key == LANG:
+        return tuple(column["langs"])
+    value = column["values"].get(key)
+    return (value,) if value else ()
+
+
+def _sort_start(column: dict | None) -> str:
+    """The day a record's date starts on, `YYYY-MM-DD` (a partial date's first day); "" when undated."""
+    if column is None or not column["start"]:
+        return ""
+    return (column["start"] + "-01-01")[:10]
+
+
+def _descending(start: str) -> tuple[int, ...]:
+    """A key sorting `YYYY-MM-DD` newest first."""
+    return tuple(-int(part) for part in start.split("-"))
+
+
+def _ranks(order: list[int], size: int) -> list[int]:
+    """docnum -> its place in `order` (records not in it last)."""
+    ranks = [size] * size
+    for place, docnum in enumerate(order):
+        ranks[docnum] = place
+    return ranks
