@@ -357,6 +357,27 @@ def test_widget_completes_the_word_being_typed(page, live_server, host_site):
     assert page.dialogs == []
 
 
+def test_widget_facets_narrow_the_list(page, live_server, host_site):
+    folder, host = host_site
+    (folder / "facets.html").write_text(f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>F</title></head>
+<body><div id="archive-search"></div>
+<script src="{live_server}/widget.js" data-lang="en" data-target="#archive-search" data-facets="lang,collection"
+        defer></script></body></html>""", encoding="utf-8")
+    page.goto(f"{host}/facets.html")
+    box = page.locator("#archive-search input[type=search]")
+    box.fill("council OR совета OR Бенешем")
+    box.press("Enter")
+    status = page.locator("#archive-search .status")
+    expect(status).to_contain_text("3 records")
+    english = page.locator("#archive-search .facets label", has_text="English")
+    expect(english).to_contain_text("(2)")
+    english.locator("input").check()
+    expect(status).to_contain_text("2 records")
+    expect(english.locator("input")).to_be_checked()
+    assert page.locator("#archive-search .facets legend").all_text_contents() == ["Language"]  # no collection here
+    assert page.dialogs == []
+
+
 def test_widget_pages_and_renders_the_payload_as_text(page, live_server, host_site):
     box = _widget_search(page, live_server, host_site, "council OR совета OR Бенешем")
     expect(page.locator("#archive-search .status")).to_contain_text("3 records")

@@ -179,7 +179,8 @@ MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
 # The part of the table the embeddable widget needs (it picks plural forms with Intl.PluralRules).
 WIDGET_KEYS = ("search_label", "placeholder", "search_button", "records", "took", "relaxed", "no_hits",
                "no_hits_hint", "pages", "previous", "next", "page_of", "searching", "search_failed", "open_all",
-               "opens_new_tab", "lang_ru", "lang_en", "preparing", "completions", "completions_count")
+               "opens_new_tab", "lang_ru", "lang_en", "preparing", "completions", "completions_count",
+               "facets", "facet_collection", "facet_type", "facet_lang")
 
 _MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

@@ -1,7 +1,8 @@
 /* Archive search widget: one <script> tag puts a search box with results into any page.
  *
  *   <script src="https://ARCHIVE/widget.js" data-lang="en" data-per-page="5"
- *           data-placeholder="Search the archive" data-target="#archive-search" defer></script>
+ *           data-placeholder="Search the archive" data-target="#archive-search"
+ *           data-facets="collection,type" defer></script>
  *
  * It renders inside a Shadow DOM (no CSS leaks either way), calls the archive's public JSON API
  * (/api/search and /api/suggest for completions, CORS) at the origin this script was loaded from, and builds every node with DOM
@@ -19,6 +20,8 @@
   const text = MESSAGES[ui];
   const plurals = new Intl.PluralRules(ui);
   const perPage = Math.min(50, Math.max(1, parseInt(data.perPage, 10) || 5));
+  // Facets shown beside the results (the archive's SEARCH_FACETS keys, or lang): check boxes that narrow the list.
+  const facetNames = (data.facets || "").split(",").map((name) => name.trim()).filter(Boolean);
 
   function t(key, values = {}) {
     let message = text[key];
@@ -82,6 +85,10 @@
     mark { background: #ffe27a; color: inherit; padding: 0 .1em; border-radius: 2px; }
     nav { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; margin-top: .6rem; font-size: .92rem; }
     nav .all { margin-left: auto; }
+    .facets { display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; font: .9rem system-ui, sans-serif; margin: 0 0 .5rem; }
+    .facets fieldset { border: 0; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: .1rem .8rem; align-items: baseline; }
+    .facets legend { font-weight: 600; padding: 0; float: left; margin-right: .5rem; }
+    .facets .count { color: #55555b; }
     .hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   `;
 
@@ -104,10 +111,12 @@
   const status = el("p", { class: "status", role: "status", "aria-live": "polite" });
   const list = el("ol");
   const pager = el("nav", { "aria-label": t("pages") });
-  const container = el("div", { lang: ui }, form, status, list, pager);
+  const facetPanel = el("div", { class: "facets", role: "group", "aria-label": t("facets") });
+  const container = el("div", { lang: ui }, form, status, facetPanel, list, pager);
   root.replaceChildren(container);
 
   let current = { query: "", page: 1 };
+  const chosen = new Map();  // facet name -> the values checked
 {% include "_combobox.js" %}
   combobox(input, { url: new URL("api/suggest", base).href, lang: () => "", label: t("completions"),
                     status: t("completions_count", { count: "{count}" }), choose: (query) => run(query, 1) });
@@ -118,6 +127,7 @@
     status.textContent = t("searching");
     const url = new URL("api/search", base);
     url.search = new URLSearchParams({ q: query, page: String(page), per_page: String(perPage) });
+    for (const [name, values] of chosen) values.forEach((value) => url.searchParams.append(name, value));
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" } });
       const body = await response.json();
@@ -125,6 +135,7 @@
       if (body.error && body.error.code === "index_missing") {  // no index yet: say so in the visitor's language
         list.replaceChildren();
         pager.replaceChildren();
+        facetPanel.replaceChildren();
         status.textContent = t("preparing");
         return;
       }
@@ -133,6 +144,7 @@
     } catch (error) {
       list.replaceChildren();
       pager.replaceChildren();
+      facetPanel.replaceChildren();
       status.textContent = t("search_failed", { message: error.message });
     } finally {
       button.disabled = false;
@@ -165,6 +177,27 @@
     controls.push(el("a", { class: "all", href: all.href, target: "_blank", rel: "noopener" }, t("open_all"),
                      el("span", { class: "hidden" }, " " + t("opens_new_tab"))));
     pager.replaceChildren(...controls);
+    renderFacets(body.facets || {});
+  }
+
+  function renderFacets(facets) {
+    facetPanel.replaceChildren(...facetNames.filter((name) => (facets[name] || []).length).map((name) => {
+      const key = `facet_${name}`;
+      const heading = text[key] ? t(key) : name;
+      const values = facets[name].map(({ value, count }) => {
+        const box = el("input", { type: "checkbox" });
+        box.checked = (chosen.get(name) || new Set()).has(value);
+        box.addEventListener("change", () => {
+          const picked = chosen.get(name) || new Set();
+          if (box.checked) picked.add(value); else picked.delete(value);
+          chosen.set(name, picked);
+          run(current.query, 1);
+        });
+        const label = name === "lang" && text[`lang_${value}`] ? t(`lang_${value}`) : value;
+        return el("label", {}, box, ` ${label} `, el("span", { class: "count" }, `(${count})`));
+      });
+      return el("fieldset", {}, el("legend", {}, heading), ...values);
+    }));
   }
 
   function pageButton(label, page) {
