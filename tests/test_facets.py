@@ -1,4 +1,4 @@
-"""Facets, date order and browsing on a real index: documents/ plus tests/data/facets.jsonl, records
+"""Facets, date order and browsing on a real index: the seed letter plus tests/data/facets.jsonl, records
 with `collection` and `type` and every kind of date (a day, a month, a year, a range, none)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from search_service.deadline import Deadline
 from search_service.engine import Engine, Filters
 from search_service.engine.facets import COUNT_CHUNK, FacetCheck, count_facets
 from search_service.web.app import create_app
-from tests.conftest import TEST_DATA, build_test_index
+from conftest import SEED_ID, TEST_DATA, build_test_index
 
 VOLUME_A = "frus-test-volume-a"
 MARKUP = "<script>alert('collection')</script> & <b>bold</b>"
@@ -189,3 +189,11 @@ def test_counting_stops_at_the_deadline(tmp_path_factory):
     assert counted.timed_out and 0 < len(counted.passing) < len(records) * 7 // 11
     late = engine.browse(1, 10, Filters(facets=(("collection", (VOLUME_A,)),)), Deadline(at=0))
     assert late.total <= 7 and not late.timed_out  # one chunk is always counted: a small index answers whole
+
+
+def test_the_words_of_facet_values_count_in_plain_queries_with_a_low_weight(client):
+    body = api(client, q="letter")
+    letters = {"facet-a0", "facet-a1", "facet-a3", "facet-a4", "facet-a6", "facet-b1"}  # type: Letter
+    assert {hit["id"] for hit in body["hits"]} == letters | {SEED_ID}  # the seed letter says "letter"
+    # The records with the word in their own text come first.
+    assert {hit["id"] for hit in body["hits"][:2]} == {"facet-a6", SEED_ID}

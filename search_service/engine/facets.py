@@ -34,7 +34,7 @@ def facet_fields(record: Record) -> dict:
     column = json.dumps({"id": record.id, "start": record.when.start if record.when else None, "langs": langs,
                          "values": values}, ensure_ascii=False).encode("utf-8")
     terms = [facet_term(key, value) for key, value in values.items()] + [facet_term(LANG, lang) for lang in langs]
-    return {COLUMN: column, "facet_values": "\n".join(terms)}
+    return {COLUMN: column, "facet_values": "\n".join(terms), "facet_words": "\n\n".join(values.values())}
 
 
 def facet_term(key: str, value: str) -> str:

@@ -10,7 +10,9 @@ from search_service.text.analysis import analyze_query, index_terms, normalize
 from search_service.text.scripts import LANGUAGES
 
 # Fields searched by default, and how much a match in each counts (BM25F field weights).
-FIELD_BOOSTS = {"title": 3.0, "summary": 2.0, "citation": 0.5, "ru": 1.0, "en": 1.0}
+# `facet_words`: the words of a record's short metadata values (its collection, its type), so that
+# `письмо` also finds letters, but less than a word of the record's own text does.
+FIELD_BOOSTS = {"title": 3.0, "summary": 2.0, "citation": 0.5, "ru": 1.0, "en": 1.0, "facet_words": 0.3}
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
 LANGUAGE_FIELDS = LANGUAGES  # one text field per language, named by its code
 
@@ -86,6 +88,7 @@ def build_schema() -> Schema:
         langs=KEYWORD(commas=True),
         year=NUMERIC(int, stored=True, sortable=True),  # the year a record's date starts in
         year_end=NUMERIC(int, sortable=True),  # and ends in: a year filter matches a range that overlaps it
+        facet_words=BilingualText(),
         facet_values=FacetTerms(),  # `collection:frus1918russiav03`, searched by facet_query
         facets=COLUMN(),  # facet values and date start for counting and date order (facets.column_value)
         content_hash=STORED,
