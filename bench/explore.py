@@ -15,8 +15,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.perf.__main__ import CORPORA, CORPUS_FILES, ROOT, percentile
+from bench.perf.__main__ import CORPORA, CORPUS_FILES, percentile
 from bench.perf.queries import WARM_UP_QUERIES, keyword_queries
+from bench.seed import SEED
 from search_service.config import Config
 from search_service.engine import Engine, Filters
 from search_service.records import read_records
@@ -33,7 +34,7 @@ def main() -> None:
     missing = [name for name in CORPUS_FILES if not (CORPORA / name).exists()]
     if missing:
         sys.exit(f"skipped: {', '.join(missing)} absent from {CORPORA}; this benchmark needs the shared corpora")
-    records = read_records([ROOT / "documents", *(CORPORA / name for name in CORPUS_FILES)]).records
+    records = read_records([SEED, *(CORPORA / name for name in CORPUS_FILES)]).records
     with tempfile.TemporaryDirectory(prefix="bench-explore-") as folder:
         index_dir = args.index or Path(folder) / "index"
         if not (index_dir / "CURRENT").exists():
