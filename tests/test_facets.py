@@ -197,3 +197,11 @@ def test_the_words_of_facet_values_count_in_plain_queries_with_a_low_weight(clie
     assert {hit["id"] for hit in body["hits"]} == letters | {SEED_ID}  # the seed letter says "letter"
     # The records with the word in their own text come first.
     assert {hit["id"] for hit in body["hits"][:2]} == {"facet-a6", SEED_ID}
+
+
+def test_a_query_error_keeps_the_chosen_filters_for_the_next_search(client):
+    page = client.get("/", query_string={"q": "a*", "collection": VOLUME_A, "type": ["Letter", "Telegram"]})
+    html = page.get_data(as_text=True)
+    assert 'role="alert"' in html
+    for name, value in (("collection", VOLUME_A), ("type", "Letter"), ("type", "Telegram")):
+        assert f'<input type="hidden" form="search-form" name="{name}" value="{value}">' in html
