@@ -40,20 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prefixes", type=int, default=300)
     args = parser.parse_args(argv)
-    from search_service.engine import Engine
-
-    query_set = quality.QUERY_SETS["archive"]
-    # The cache key is the code loaded to build the index: taken before the service is imported.
-    index_dir = quality.CACHE / f"{query_set.name}-{quality.inputs_hash(query_set.records, quality.index_sources())}"
+    engine = quality.cached_engine("archive")
+    if engine is None:
+        return 1
     from search_service.records import read_records
     from search_service.service.completions import completions
 
-    if not index_dir.is_dir():
-        print(f"no cached index at {index_dir}: run `.venv/bin/python -m bench.quality.run --set archive` first")
-        return 1
-    engine = Engine.open(index_dir, time_limit=30)
-    engine.prepare()
-    prefixes = _prefixes(read_records(query_set.records).records, args.prefixes)
+    prefixes = _prefixes(read_records(quality.QUERY_SETS["archive"].records).records, args.prefixes)
     timings, empty = {"first ask": [], "asked again": []}, 0
     for prefix in prefixes:
         for name in timings:

@@ -23,19 +23,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=12)
     args = parser.parse_args(argv)
-    from search_service.engine import Engine
-
-    query_set = quality.QUERY_SETS["archive"]
-    # The cache key is the code loaded to build the index: taken before anything else is imported.
-    index_dir = quality.CACHE / f"{query_set.name}-{quality.inputs_hash(query_set.records, quality.index_sources())}"
+    engine = quality.cached_engine("archive")
+    if engine is None:
+        return 1
     from search_service.records import read_records
 
-    if not index_dir.is_dir():
-        print(f"no cached index at {index_dir}: run `.venv/bin/python -m bench.quality.run --set archive` first")
-        return 1
-    engine = Engine.open(index_dir, time_limit=30)
-    engine.prepare()
-    frus = sorted((record for record in read_records(query_set.records).records if record.id.startswith("frus")),
+    records = read_records(quality.QUERY_SETS["archive"].records).records
+    frus = sorted((record for record in records if record.id.startswith("frus")),
                   key=lambda record: (record.metadata.get("collection", ""), record.id))
     chosen = frus[::max(1, len(frus) // args.records)][:args.records]
     shares, seconds = [], []

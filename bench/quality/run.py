@@ -292,3 +292,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def cached_engine(name: str = "archive"):
+    """The engine over the index this harness cached for query set `name`, opened with its vocabulary
+    built, or None (said on stdout) when there is none. Call it before importing other parts of
+    search_service: the cache key is the code loaded to build an index."""
+    from search_service.engine import Engine
+
+    query_set = QUERY_SETS[name]
+    index_dir = CACHE / f"{query_set.name}-{inputs_hash(query_set.records, index_sources())}"
+    if not index_dir.is_dir():
+        print(f"no cached index at {index_dir}: run `.venv/bin/python -m bench.quality.run --set {name}` first")
+        return None
+    engine = Engine.open(index_dir, time_limit=30)
+    engine.prepare()
+    return engine
