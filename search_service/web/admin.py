@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, request, url_for
 
 from search_service.service import jobs
 from search_service.service.indexing import encoding_problem
 from search_service.web.errors import json_error
+from search_service.web.guards import cross_origin_refused, token_refused
 
 blueprint = Blueprint("admin", __name__, url_prefix="/api/admin")
 _OPTIONS = {**{flag: bool for flag in jobs.FLAGS}, "encoding": str}  # option -> the JSON type it takes
@@ -18,17 +16,12 @@ _OPTIONS = {**{flag: bool for flag in jobs.FLAGS}, "encoding": str}  # option ->
 @blueprint.before_request
 def guard():
     """Refuse cross-origin requests, then requests without the right token (or all, with no token set)."""
-    if _cross_origin():
-        return json_error("cross_origin", "admin endpoints do not answer cross-origin requests", 403)
+    if refused := cross_origin_refused("admin endpoints"):
+        return refused
     token = current_app.config["SEARCH"].admin_token
     if not token:
         return json_error("admin_disabled", "admin endpoints are disabled: set SEARCH_ADMIN_TOKEN to enable them", 403)
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-        body, status = json_error("unauthorized", "missing or wrong admin token: send Authorization: Bearer <token>", 401)
-        body.headers["WWW-Authenticate"] = 'Bearer realm="admin"'
-        return body, status
-    return None
+    return token_refused(token, "admin")
 
 
 @blueprint.after_request
@@ -59,10 +52,3 @@ def reindex_job(job_id: str):
         return json_error("not_found", f"no reindex job {job_id[:100]!r}", 404)
     return state
 
-
-def _cross_origin() -> bool:
-    """A browser marks cross-origin requests with Origin (and Sec-Fetch-Site); other clients send neither."""
-    origin = request.headers.get("Origin")
-    if origin is not None and urlsplit(origin).netloc != request.host:
-        return True
-    return request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site")
