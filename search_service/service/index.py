@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from search_service.engine import Engine
@@ -17,6 +20,24 @@ def open_index(index_dir: Path, time_limit: float) -> Engine:
     engine = Engine.open(index_dir, time_limit)
     engine.prepare()
     return engine
+
+
+@dataclass(frozen=True)
+class ServedGeneration:
+    name: str  # gen-YYYYMMDD-HHMMSS-xxxxxx
+    documents: int
+    age_seconds: float  # since it was published
+
+
+def served_generation(engine: Engine) -> ServedGeneration:
+    """The generation `engine` serves: its name, records and age.
+
+    Its folder's modification time is when it was published: a generation is written to, then renamed
+    into place, and never written to again (retiring it later touches it, but then it is no longer served)."""
+    documents = engine.count()  # first: it follows a newly published generation
+    name = engine.generation
+    published = os.stat(engine.index.index_dir / name).st_mtime
+    return ServedGeneration(name, documents, max(0.0, time.time() - published))
 
 
 def has_index(index_dir: Path) -> bool:

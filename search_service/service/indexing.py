@@ -24,7 +24,7 @@ from search_service.engine.build.generations import current_generation, rebuild_
     remembered_source
 from search_service.errors import DocumentsMissing, IndexNotWritable, RebuildRunning, UserError
 from search_service.records import ReadResult, RecordError, read_records
-from search_service.service import jobs
+from search_service.service import jobs, rebuilds
 
 _ERRORS_IN_JOB = 50  # bad records listed in an admin job's state (all of them go to its log)
 SAMPLE_IDS = 5  # ids of each kind a dry run names
@@ -113,6 +113,7 @@ def rebuild(documents: Path, index_dir: Path, options: RebuildOptions = RebuildO
         progress = jobs.JobProgress(job, progress)
     run = _Run(documents, index_dir, options, progress, bad_record or (lambda error: None),
                notice or (lambda line: None), started)
+    outcome = None
     try:
         outcome = run.dry_run() if options.dry_run else run.locked(job)
     except BaseException as exc:
@@ -120,6 +121,9 @@ def rebuild(documents: Path, index_dir: Path, options: RebuildOptions = RebuildO
             message = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
             job.update(state="failed", finished=jobs.now(), message=message)
         raise
+    finally:
+        if not options.dry_run:  # a dry run rebuilds nothing
+            rebuilds.record(index_dir, outcome is not None and outcome.succeeded, _since(started))
     if job:
         _report(job, outcome)
     return outcome

@@ -9,6 +9,7 @@ Layout of an index directory:
     .build-<pid>-<n>/    a generation being built; renamed to gen-* when complete
     .rebuild.lock        held (flock) by the one rebuild that may run
     jobs/                admin rebuild jobs (see search_service/service/jobs.py)
+    REBUILDS             the rebuilds' tally for /metrics (see search_service/service/rebuilds.py)
 
 A rebuild never touches the published generation: it writes a `.build-*` directory, syncs it to
 disk, renames it to `gen-*` and only then points `CURRENT` at it, so a crash at any moment leaves
