@@ -21,6 +21,7 @@ class Config:
     workers: int = 2
     threads: int = 4
     admin_token: str = field(default="", repr=False)  # empty: the admin endpoints are disabled
+    metrics_token: str = field(default="", repr=False)  # empty: /metrics answers without a token
     # Who may embed the search: origins (`https://example.org`) allowed to call the public read API
     # from their pages (CORS) and to frame /embed (CSP frame-ancestors). ("*",) means any site.
     cors_origins: tuple[str, ...] = ("*",)
@@ -53,6 +54,7 @@ class Config:
             workers=_number("SEARCH_WORKERS", env.get("SEARCH_WORKERS"), cls.workers, 1, 64),
             threads=_number("SEARCH_THREADS", env.get("SEARCH_THREADS"), cls.threads, 1, 256),
             admin_token=env.get("SEARCH_ADMIN_TOKEN", ""),
+            metrics_token=env.get("SEARCH_METRICS_TOKEN", ""),
             cors_origins=_origins("SEARCH_CORS_ORIGINS", env.get("SEARCH_CORS_ORIGINS"), cls.cors_origins, _ORIGIN),
             frame_ancestors=_origins("SEARCH_FRAME_ANCESTORS", env.get("SEARCH_FRAME_ANCESTORS"),
                                      cls.frame_ancestors, _FRAME_ANCESTOR),

@@ -95,7 +95,7 @@ def _rebuild(documents: Path, index_dir: Path, options: RebuildOptions, job_id: 
 def serve(host: str | None, port: int | None, index_dir: Path | None, documents: Path | None,
           workers: int | None) -> None:
     """Serve the search pages and JSON API with gunicorn (building the index first when there is none)."""
-    from search_service.cli.server import check_address, run
+    from search_service.cli.server import check_address, metrics_folder, run
 
     config = Config.from_env(host=host, port=port, index_dir=index_dir, documents_dir=documents, workers=workers)
     check_address(config)
@@ -106,7 +106,8 @@ def serve(host: str | None, port: int | None, index_dir: Path | None, documents:
                  RebuildOptions(wait=True, skip_bad=True, max_delete_share=config.max_delete_share))
         check_address(config)  # again: the build may have taken long enough for something else to take it
     click.echo(f"serving on http://{config.host}:{config.port}")
-    run(config)
+    with metrics_folder():
+        run(config)
 
 
 @main.command(name="search")

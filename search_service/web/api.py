@@ -11,6 +11,7 @@ from search_service.service.search import search
 from search_service.service.completions import completions
 from search_service.service.documents import count, document, related
 from search_service.web.errors import json_error
+from search_service.web.metrics import count_search
 from search_service.web.requests import search_index, search_options
 
 blueprint = Blueprint("api", __name__)
@@ -21,6 +22,7 @@ OPENAPI = files("search_service.web").joinpath("openapi.json").read_bytes()
 def api_search():
     options = search_options(request)
     result = search(search_index(), options)
+    count_search(result)
     # The dataclasses' own fields, copied one level deep: dataclasses.asdict deep-copies every
     # snippet string and list, a tenth of a millisecond per hit.
     body = dict(vars(result))

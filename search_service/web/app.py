@@ -8,7 +8,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from search_service.web import admin, api, errors, exports, pages
+from search_service.web import admin, api, errors, exports, monitoring, pages
 from search_service.config import Config
 
 # Pages load nothing from elsewhere and run no inline script; only /embed may be framed by other sites.
@@ -28,6 +28,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config["SEARCH"] = config
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    monitoring.register(app)  # first: see there
     app.register_blueprint(api.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(pages.blueprint)
@@ -47,6 +48,7 @@ def create_app(config: Config | None = None) -> Flask:
                       storage_uri=config.rate_limit_storage, headers_enabled=True)
     limiter.exempt(api.health)
     limiter.exempt(api.openapi)
+    limiter.exempt(monitoring.metrics)  # a scrape never spends a client's budget, nor is refused
 
     errors.register(app)
 

@@ -12,6 +12,7 @@ from search_service.records import Record
 from search_service.service.export import csv_text, export_list
 from search_service.service.search import MAX_LIMIT, RankedRecords, parse_limit
 from search_service.web import citations
+from search_service.web.metrics import count_search
 from search_service.web.pages import attachment, record_url
 from search_service.web.requests import search_index, search_options
 
@@ -64,7 +65,9 @@ def _bibtex_entries(records: list[Record]) -> Iterator[str]:
 
 
 def _ranked() -> RankedRecords:
-    return export_list(search_index(), search_options(request), parse_limit(request.args.get("limit")))
+    ranked = export_list(search_index(), search_options(request), parse_limit(request.args.get("limit")))
+    count_search(ranked)
+    return ranked
 
 
 def _download(ranked: RankedRecords, body: str, extension: str, mimetype: str) -> Response:

@@ -16,6 +16,7 @@ from search_service.web.api import document_url
 from search_service.dates import DateError, parse_date
 from search_service.errors import QueryError
 from search_service.service.documents import document, record_view, related
+from search_service.web.metrics import count_search
 from search_service.web.i18n import UI_LANGUAGES, Translator, choose_language, widget_messages
 from search_service.records import LANGUAGES
 from search_service.service.search import LANG_FACET, SearchOptions, SearchResult, clean_query, search
@@ -123,6 +124,7 @@ def _results_context(endpoint: str) -> dict:
         if query or endpoint == "pages.search_page":
             options = search_options(request)
             result = search(search_index(), options)
+            count_search(result)
     except QueryError as exc:
         error = str(exc)
 
