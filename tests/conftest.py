@@ -109,15 +109,15 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve(index_dir: Path, documents: Path | None = SEED, env: dict | None = None,
-          cwd: Path = ROOT) -> Iterator[str]:
+          cwd: Path = ROOT, output: Path | None = None) -> Iterator[str]:
     """`search-service serve` under gunicorn on a free port, started in `cwd`; yields its base URL.
     With `documents` None the server is given no --documents (as a user who relies on the index's own).
 
-    The server's output goes to a file, not a pipe: nobody reads a pipe while tests run, and a full
-    pipe would block gunicorn's access log and with it every request.
+    The server's output goes to a file (`output`, for a test that reads it), not a pipe: nobody reads
+    a pipe while tests run, and a full pipe would stall the server's log, gunicorn's own lines included.
     """
     port = free_port()
-    log = tempfile.TemporaryFile()
+    log = output.open("w+b") if output else tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "search_service", "serve", "--port", str(port), "--index", str(index_dir),
          *(["--documents", str(documents)] if documents else [])],
