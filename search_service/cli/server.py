@@ -67,9 +67,10 @@ def metrics_folder() -> Iterator[None]:
 
 def run(config: Config) -> None:
     """Serve `config`'s application under gunicorn until it stops; inside `metrics_folder`."""
-    from search_service.web.app import create_app  # noqa: PLC0415 - see metrics_folder
-    from search_service.web.metrics import worker_stopped  # noqa: PLC0415
-    from search_service.web.monitoring import request_log  # noqa: PLC0415
+    # Imported here, not above: prometheus_client must not be imported before `metrics_folder`.
+    from search_service.web.app import create_app
+    from search_service.web.metrics import worker_stopped
+    from search_service.web.monitoring import request_log
 
     _to_stderr(request_log)
     preload()  # before gunicorn forks its workers, so they share what it loads instead of each loading a copy

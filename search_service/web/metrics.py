@@ -50,7 +50,7 @@ def count_search(result: SearchResult | RankedRecords) -> None:
             TIMED_OUT.labels(kind).inc()
         if not result.total:
             EMPTY.labels(kind).inc()
-    except Exception:  # noqa: BLE001 - a count lost is better than a search failed
+    except Exception:  # a count lost is better than a search failed
         pass
 
 

@@ -93,7 +93,7 @@ def _finish(response: Response) -> Response:
                                "method": request.method, "path": request.path, "status": response.status_code,
                                "duration_ms": round(seconds * 1000, 1), "request_id": request_id})
         count_request(request.endpoint or "none", response.status_code, seconds)
-    except Exception:  # noqa: BLE001 - a lost log line or count is better than a failed request
+    except Exception:  # a lost log line or count is better than a failed request
         pass
     return response
 
