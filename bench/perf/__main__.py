@@ -124,7 +124,7 @@ def measure(size: str, records: list[Record], drawn_from: list[Record], args: ar
             typed=latency["typed"], keyword=latency["keyword"],
             qps=qps, answers=answers, errors=errors, rss_mb=max(rss, default=0.0),
             index_mb=service.index_bytes(index_dir) / 2**20,
-            fts_mb=(folder / "fts5.sqlite").stat().st_size / 2**20,
+            fts_mb=(folder / "fts5.sqlite").stat().st_size / 2**20, load=os.getloadavg()[0],
         )
 
 

@@ -51,6 +51,7 @@ class Row:
     rss_mb: float
     index_mb: float
     fts_mb: float
+    load: float  # the 1-minute load average once this corpus was measured: how shared the machine was
 
     @property
     def build_ratio(self) -> float:
@@ -66,7 +67,7 @@ class Row:
         return [self.size, f"{self.records:,}", f"{self.chars / 1e6:.1f}",
                 f"{self.build_s:.1f}", f"{self.fts_build_s:.2f}", f"{self.build_ratio:.1f}x",
                 f"{self.build_rss_mb:.0f}", f"{self.rss_mb:.0f}", f"{self.qps:.0f}", f"{self.errors}",
-                f"{self.index_mb:.0f}", f"{self.fts_mb:.0f}"]
+                f"{self.index_mb:.0f}", f"{self.fts_mb:.0f}", f"{self.load:.1f}"]
 
     def line(self) -> str:
         return " | ".join(self.build_cells() + ["users'"] + self.typed.cells() + ["content"] + self.keyword.cells())
@@ -84,7 +85,8 @@ def _median(column: list, name: str):
 
 
 BUILD_HEADER = ["corpus", "records", "text, M chars", "build s", "FTS5 build s", "ratio", "build peak RSS MB",
-                "RSS/worker MB", "queries/s (8 clients)", "errors", "index MB", "FTS5 MB"]
+                "RSS/worker MB", "queries/s ({clients} clients)", "errors", "index MB", "FTS5 MB",
+                "load average after"]
 LATENCY_HEADER = ["corpus", "records", "p50 ms", "FTS5 p50 ms", "ratio", "p95 ms", "FTS5 p95 ms", "ratio"]
 
 
@@ -101,7 +103,7 @@ def _bars(rows: list[Row], label: str, value, unit: str) -> list[str]:
 
 
 def render(rows: list[Row], args: argparse.Namespace, load_before: tuple, load_after: tuple, commit: str) -> str:
-    build = _table(BUILD_HEADER, [row.build_cells() for row in rows])
+    build = _table([cell.format(clients=args.clients) for cell in BUILD_HEADER], [row.build_cells() for row in rows])
     typed = _table(LATENCY_HEADER, [[row.size, f"{row.records:,}"] + row.typed.cells() for row in rows])
     keyword = _table(LATENCY_HEADER, [[row.size, f"{row.records:,}"] + row.keyword.cells() for row in rows])
     goals = _table(["target", "corpus", "measured", "met"],
