@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -17,15 +19,23 @@ from urllib.parse import urlencode
 _CLI = [sys.executable, "-m", "search_service"]
 
 
-def build(documents: Path, index_dir: Path) -> float:
-    """Seconds `search-service index` takes, start-up and reading the records included."""
-    started = time.perf_counter()
-    done = subprocess.run([*_CLI, "index", "--documents", str(documents), "--index", str(index_dir)],
-                          capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"search-service index failed: {done.stderr[-2000:]}")
-    return seconds
+def build(documents: Path, index_dir: Path) -> tuple[float, float]:
+    """Seconds `search-service index` takes (start-up and reading the records included) and its peak RSS in MB.
+
+    The peak is the kernel's `ru_maxrss` from `os.wait4` of the index process: the largest resident
+    set of that process and of the writer it forks (whichever was larger), not their sum.
+    """
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen([*_CLI, "index", "--documents", str(documents), "--index", str(index_dir)],
+                                   stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            raise RuntimeError(f"search-service index failed: {errors.read()[-2000:].decode(errors='replace')}")
+    return seconds, usage.ru_maxrss / 1024
 
 
 def index_bytes(path: Path) -> int:
