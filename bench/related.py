@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     shares, seconds = [], []
     for record in chosen:
         started = time.perf_counter()
-        hits = engine.related(record.id, RELATED)
+        hits = engine.related(record, RELATED)
         seconds.append(time.perf_counter() - started)
         same = sum(hit.record.metadata.get("collection") == record.metadata.get("collection") for hit in hits)
         shares.append(same / RELATED)

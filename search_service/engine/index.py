@@ -77,9 +77,9 @@ class Engine:
         """See `suggest.suggest`."""
         return suggest.suggest(self.index, text, lang, deadline or Deadline.after(self.time_limit))
 
-    def related(self, record_id: str, limit: int, deadline: Deadline | None = None) -> list[tiers.EngineHit] | None:
+    def related(self, record: Record, limit: int, deadline: Deadline | None = None) -> list[tiers.EngineHit]:
         """See `related.related`."""
-        return related.related(self.index, record_id, limit, deadline or Deadline.after(self.time_limit))
+        return related.related(self.index, record, limit, deadline or Deadline.after(self.time_limit))
 
     def complete(self, prefix: str, lang: str | None, limit: int, deadline: Deadline | None = None
                  ) -> list[tuple[str, int]]:

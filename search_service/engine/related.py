@@ -10,6 +10,7 @@ from search_service.engine.reader import PublishedIndex, stored_record
 from search_service.engine.schema import LANGUAGE_FIELDS
 from search_service.engine.spans import term_spans
 from search_service.engine.tiers import EngineHit
+from search_service.records import Record
 
 # Key terms taken from each language's text (Bo1: frequent in the record, rare in the index).
 KEY_TERMS = 12
@@ -18,13 +19,9 @@ KEY_TERMS = 12
 KEY_TEXT_CHARS = 20_000
 
 
-def related(index: PublishedIndex, record_id: str, limit: int, deadline: Deadline) -> list[EngineHit] | None:
-    """Up to `limit` records most alike to `record_id` (never itself), best first, their key terms
-    marked; None for an unknown record. At the deadline, the ones found by then."""
-    found = index.record(record_id)
-    if found is None:
-        return None
-    record, _ = found
+def related(index: PublishedIndex, record: Record, limit: int, deadline: Deadline) -> list[EngineHit]:
+    """Up to `limit` records most alike to `record` (never itself), best first, their key terms
+    marked. At the deadline, the ones found by then."""
     searcher = index.searcher()
     terms = {lang: frozenset(term for term, _ in searcher.key_terms_from_text(lang, text[:KEY_TEXT_CHARS],
                                                                              numterms=KEY_TERMS))
@@ -34,7 +31,7 @@ def related(index: PublishedIndex, record_id: str, limit: int, deadline: Deadlin
         return []
     collector = PageCollector(limit, deadline)
     try:
-        searcher.search_with_collector(query.AndNot(alike, query.Term("id", record_id)), collector)
+        searcher.search_with_collector(query.AndNot(alike, query.Term("id", record.id)), collector)
     except collectors.TimeLimit:
         pass
     hits = list(collector.results())

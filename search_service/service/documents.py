@@ -35,14 +35,18 @@ def document(engine: Engine, record_id: str) -> Record | None:
 
 
 def related(engine: Engine, record_id: str, limit: str | None = None) -> list[Hit] | None:
-    """The records most alike to `record_id` in content (never itself), shaped as search hits, their
-    shared key terms marked; None for an unknown record. `limit`: 1-20 as given in a request, 5 when absent."""
+    """The records most alike to `record_id` in content; None for an unknown record. `limit`: 1-20 as
+    given in a request, 5 when absent (QueryError otherwise)."""
     wanted = bounded_int("limit", limit, DEFAULT_RELATED, 1, MAX_RELATED)
+    record = engine.document(record_id)
+    return related_to(engine, record, wanted) if record is not None else None
+
+
+def related_to(engine: Engine, record: Record, limit: int = DEFAULT_RELATED) -> list[Hit]:
+    """The records most alike to `record` in content (never itself), shaped as search hits, their
+    shared key terms marked: for a page that has read the record already."""
     deadline = Deadline.after(engine.time_limit)
-    found = engine.related(record_id, wanted, deadline)
-    if found is None:
-        return None
-    return [hit_of(hit, None, highlight=not deadline.passed()) for hit in found]
+    return [hit_of(hit, None, highlight=not deadline.passed()) for hit in engine.related(record, limit, deadline)]
 
 
 def count(engine: Engine) -> int:

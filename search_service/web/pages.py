@@ -15,7 +15,7 @@ from search_service.web import citations
 from search_service.web.api import document_url
 from search_service.dates import DateError, parse_date
 from search_service.errors import QueryError
-from search_service.service.documents import document, record_view, related
+from search_service.service.documents import document, record_view, related_to
 from search_service.web.metrics import count_search
 from search_service.web.i18n import UI_LANGUAGES, Translator, choose_language, widget_messages
 from search_service.records import LANGUAGES
@@ -70,7 +70,7 @@ def document_page(record_id: str):
     if view is None:
         abort(404)
     return render_template("document.html", view=view, record=view.record,
-                           related=related(search_index(), record_id) or [], document_url=document_url,
+                           related=related_to(search_index(), view.record), document_url=document_url,
                            back_url=url_for("pages.search_page", **_search_state()),
                            facets=current_app.config["SEARCH"].facets)
 
