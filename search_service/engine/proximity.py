@@ -13,13 +13,12 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh import query
 from whoosh.matching import Matcher
 
-# Occurrences of one term in one record whose positions are read: past the first few thousand
-# occurrences of its words in one text, a phrase adds nothing a reader would see, and a 5 MB record
-# holds tens of thousands of each.
-MAX_POSITIONS = 5_000
+from search_service.engine.postings import MAX_POSITIONS, PostingArrays
+
 # (field, term) -> the query's matcher of that term, and the matcher of the word it belongs to
 # (`scoring.WordMatcher`: the word's score over all its fields and lemmas).
 Leaves = dict[tuple[str, bytes], tuple[Matcher, Matcher]]
@@ -85,3 +84,48 @@ def in_order(words: list[set[int]], slop: int) -> bool:
         if not reached:
             return False
     return True
+
+
+class Boost:
+    """The proximity boost for a query scored on arrays (`vectorised.py`): positions are read from
+    the postings for the few records that could reach the page, and only where some field holds
+    every word of a phrase (`possible`)."""
+
+    def __init__(self, found: list[Phrase], arrays: PostingArrays, words: dict[tuple[str, bytes], np.ndarray]
+                 ) -> None:
+        self._phrases, self._arrays, self._words = found, arrays, words
+        self.possible = np.zeros(arrays.size, bool)
+        for phrase in found:
+            every = np.ones(arrays.size, bool)
+            for alternatives in phrase.words:
+                here = np.zeros(arrays.size, bool)
+                for text in alternatives:
+                    here[arrays.postings(phrase.field, text).docs] = True
+                every &= here
+            self.possible |= every
+
+    def bonuses(self, docnums: list[int]) -> list[float]:
+        """As `bonus`, for each of the records: the scores of the words standing in order close
+        together in one of its fields."""
+        matchers: dict = {}  # the term matchers opened, shared by the records
+        return [self._bonus(docnum, matchers) for docnum in docnums]
+
+    def _bonus(self, docnum: int, matchers: dict) -> float:
+        near_words: dict[int, np.ndarray] = {}
+        arrays = self._arrays
+        for phrase in self._phrases:
+            steps = []
+            for alternatives in phrase.words:
+                here = {text: place for text in alternatives
+                        if (place := arrays.place(phrase.field, text, docnum)) is not None}
+                if not here:
+                    break
+                steps.append(here)
+            else:
+                # Positions are decoded only once every word is known to be in the field.
+                if in_order([{p for text, place in here.items()
+                              for p in arrays.positions(phrase.field, text, docnum, place, matchers)}
+                             for here in steps], phrase.slop):
+                    near_words.update((id(scores), scores) for here in steps for text in here
+                                      if (scores := self._words.get((phrase.field, text))) is not None)
+        return sum(float(scores[docnum]) for scores in near_words.values())

@@ -18,6 +18,7 @@ from whoosh.searching import Searcher
 from search_service.deadline import Deadline
 from search_service.engine.build.generations import current_generation, pointer_signature
 from search_service.engine.facets import FacetTable
+from search_service.engine.postings import PostingArrays
 from search_service.engine.scoring import ProbabilisticBM25F
 from search_service.engine.vocabulary import Vocabulary
 from search_service.errors import IndexMissing
@@ -44,6 +45,7 @@ class PublishedIndex:
         load_dictionaries()  # here, not inside the first search's time limit
         self._vocabulary: Future[Vocabulary] = Future()  # near terms of the generation served, being built
         self._facets: tuple[str, FacetTable] | None = None  # the latest generation's facets, shared by threads
+        self._postings: tuple[str, PostingArrays] | None = None  # and its decoded postings
         self._refresh()
 
     def _refresh(self) -> None:
@@ -88,7 +90,7 @@ class PublishedIndex:
             if getattr(local, "searcher", None) is not None:
                 local.searcher.close()
             local.searcher = index.searcher(weighting=ProbabilisticBM25F())
-            local.generation = generation
+            local.generation, local.index = generation, index
         return local.searcher
 
     def facet_table(self, searcher: Searcher) -> FacetTable:
@@ -101,6 +103,18 @@ class PublishedIndex:
             if self._facets is None or self._facets[0] != generation:
                 self._facets = generation, FacetTable(searcher.reader())
             return self._facets[1]
+
+    def posting_arrays(self, searcher: Searcher) -> PostingArrays:
+        """The decoded postings of the generation `searcher` reads (one of this thread's), shared by threads."""
+        generation = self._local.generation.name
+        served = self._postings
+        if served is not None and served[0] == generation:
+            return served[1]
+        with self._lock:
+            if self._postings is None or self._postings[0] != generation:
+                # Its own reader: a thread's searcher closes when the thread moves to a newer generation.
+                self._postings = generation, PostingArrays(self._local.index.reader())
+            return self._postings[1]
 
     @property
     def generation(self) -> str:
