@@ -100,24 +100,29 @@ class PostingArrays:
         place = int(np.searchsorted(docs, docnum))
         return place if place < len(docs) and docs[place] == docnum else None
 
-    def positions(self, field: str, btext: bytes, docnum: int, place: int, matchers: dict) -> list[int]:
+    def positions(self, field: str, btext: bytes, docnum: int, place: int, opened: dict) -> list[int]:
         """Where the term stands in the record's field (its first `MAX_POSITIONS`), the record being the
-        term's posting number `place`. `matchers` keeps the term matchers opened for one search."""
+        term's posting number `place`. `opened` keeps the matchers and blocks read for one search:
+        the records that could reach a page share the blocks of a common term."""
         found = self.postings(field, btext)
         number = bisect_right(self._offsets, docnum) - 1
         segment, offset = self._segments[number]
-        matcher, block = matchers.get((number, field, btext)) or (_leaf(segment.postings(field, btext)), None)
-        if found.blocks is not None and isinstance(matcher, W3LeafMatcher):
-            # Straight to the posting's block, and to the posting in it, from where decoding found them.
-            index = int(np.searchsorted(found.blocks.first, place, side="right")) - 1
-            if index != block:
-                matcher._goto(int(found.blocks.offsets[index]))
-                block = index
-            matcher._i = place - int(found.blocks.first[index])
-        else:
+        matcher = opened.get((number, field, btext)) or _leaf(segment.postings(field, btext))
+        opened[number, field, btext] = matcher
+        if found.blocks is None or not isinstance(matcher, W3LeafMatcher):
+            if not matcher.is_active() or matcher.id() > docnum - offset:
+                matcher = opened[number, field, btext] = _leaf(segment.postings(field, btext))  # it walks forward
             matcher.skip_to(docnum - offset)
-        matchers[number, field, btext] = matcher, block
-        return list(matcher.value_as("positions")[:MAX_POSITIONS])
+            return list(matcher.value_as("positions")[:MAX_POSITIONS])
+        # Straight to the posting's block from where decoding found it; the block's values are kept.
+        index = int(np.searchsorted(found.blocks.first, place, side="right")) - 1
+        values = opened.get((number, field, btext, index))
+        if values is None:
+            matcher._goto(int(found.blocks.offsets[index]))
+            matcher._read_values()
+            values = opened[number, field, btext, index] = matcher._values
+        value = values[place - int(found.blocks.first[index])]
+        return list(segment.schema[field].format.decoder("positions")(value)[:MAX_POSITIONS])
 
     def _decode(self, field: str, btext: bytes) -> Postings:
         docs, weights, firsts, offsets = [], [], [], []

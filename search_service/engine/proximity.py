@@ -94,7 +94,7 @@ class Boost:
     def __init__(self, found: list[Phrase], arrays: PostingArrays, words: dict[tuple[str, bytes], np.ndarray]
                  ) -> None:
         self._phrases, self._arrays, self._words = found, arrays, words
-        self.possible = np.zeros(arrays.size, bool)
+        self._every = []  # for each phrase, whether a record's field holds every one of its words
         for phrase in found:
             every = np.ones(arrays.size, bool)
             for alternatives in phrase.words:
@@ -102,18 +102,17 @@ class Boost:
                 for text in alternatives:
                     here[arrays.postings(phrase.field, text).docs] = True
                 every &= here
-            self.possible |= every
+            self._every.append(every)
+        self.possible = np.logical_or.reduce(self._every) if self._every else np.zeros(arrays.size, bool)
 
-    def bonuses(self, docnums: list[int]) -> list[float]:
-        """As `bonus`, for each of the records: the scores of the words standing in order close
-        together in one of its fields."""
-        matchers: dict = {}  # the term matchers opened, shared by the records
-        return [self._bonus(docnum, matchers) for docnum in docnums]
-
-    def _bonus(self, docnum: int, matchers: dict) -> float:
+    def bonus(self, docnum: int, opened: dict) -> float:
+        """As `bonus`: the scores of the words standing in order close together in one of the
+        record's fields. `opened` keeps the term matchers and blocks read, for the next record."""
         near_words: dict[int, np.ndarray] = {}
         arrays = self._arrays
-        for phrase in self._phrases:
+        for phrase, every in zip(self._phrases, self._every):
+            if not every[docnum]:
+                continue
             steps = []
             for alternatives in phrase.words:
                 here = {text: place for text in alternatives
@@ -124,7 +123,7 @@ class Boost:
             else:
                 # Positions are decoded only once every word is known to be in the field.
                 if in_order([{p for text, place in here.items()
-                              for p in arrays.positions(phrase.field, text, docnum, place, matchers)}
+                              for p in arrays.positions(phrase.field, text, docnum, place, opened)}
                              for here in steps], phrase.slop):
                     near_words.update((id(scores), scores) for here in steps for text in here
                                       if (scores := self._words.get((phrase.field, text))) is not None)

@@ -19,7 +19,6 @@ from whoosh.searching import Searcher
 from search_service.deadline import Deadline
 from search_service.engine import proximity, querying, vectorised
 from search_service.engine.collecting import PageCollector, YearRange, dated
-from search_service.engine.columns import filter_mask
 from search_service.engine.facets import FacetCheck, FacetFilters, FacetTable, count_facets
 from search_service.engine.postings import PostingArrays
 from search_service.engine.ranking import Ranked, Ranking, rank
@@ -111,12 +110,11 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
         near = run(wide, without=exact)
         relaxed = relaxed and not near.matched.size
         found = _below(found, near)
-    counted = count_facets(table, found.matched.tolist(), facets, FacetCheck(table, filters.facets, filters.years),
-                           deadline)
+    counted = count_facets(table, found.matched, facets, FacetCheck(table, filters.facets, filters.years), deadline)
     if sort == "relevance":
         scored = [(docnum, score) for score, docnum in found.top[(page - 1) * per_page:page * per_page]]
     else:
-        scored = [(docnum, 0.0) for docnum in table.in_date_order(found.hits.tolist(), sort)
+        scored = [(docnum, 0.0) for docnum in table.in_date_order(found.hits, sort)
                   [(page - 1) * per_page:page * per_page]]
     terms = query_terms(searcher, exact, wide)
     return EngineResult(total=len(found.hits), hits=page_of_hits(searcher, scored, terms if spans else {}),
@@ -131,9 +129,10 @@ class _Runner:
     def __init__(self, searcher: Searcher, limit: int, filters: Filters, deadline: Deadline,
                  table: FacetTable, arrays: PostingArrays) -> None:
         self.searcher, self.limit, self.deadline, self.years = searcher, limit, deadline, filters.years
-        self.arrays, self.table, self.filters = arrays, table, filters
+        self.arrays = arrays
         facets = FacetCheck(table, filters.facets)
         self.facets = facets.facets_pass if facets else None
+        self.allowed = FacetCheck(table, filters.facets, filters.years).mask()  # None: no filter
         self.lang = query.Term("langs", filters.lang) if filters.lang else None
 
     def __call__(self, q: query.Query, phrase: query.Query | None = None, without: query.Query | None = None
@@ -150,8 +149,7 @@ class _Runner:
         if scored is not None:
             boost = (proximity.Boost(proximity.phrases(phrase), self.arrays, scored.words)
                      if phrase is not None else None)
-            allowed = filter_mask(self.table, self.years, self.filters.facets)
-            return rank(scored, self.limit, self.deadline, allowed, boost)
+            return rank(scored, self.limit, self.deadline, self.allowed, boost)
         collector = PageCollector(self.limit, self.deadline, proximity.phrases(phrase) if phrase is not None else None,
                                   words_only=querying.is_word_sum(q), years=self.years, facets=self.facets)
         timed_out = False
