@@ -19,11 +19,6 @@ from whoosh.matching import FilterMatcher
 
 from search_service.engine.scoring import B, ProbabilisticBM25F
 
-# Occurrences of one term in one record whose positions are read: past the first few thousand
-# occurrences of its words in one text, a phrase adds nothing a reader would see, and a 5 MB record
-# holds tens of thousands of each.
-MAX_POSITIONS = 5_000
-
 # Decoded postings kept per worker: 8 bytes a posting, so about 4 M postings; a common English word
 # at 4x (47,000 records) is 0.4 MB. Past the budget the least recently used term goes.
 POSTINGS_BUDGET_BYTES = 32 * 2**20
@@ -100,10 +95,10 @@ class PostingArrays:
         place = int(np.searchsorted(docs, docnum))
         return place if place < len(docs) and docs[place] == docnum else None
 
-    def positions(self, field: str, btext: bytes, docnum: int, place: int, opened: dict) -> list[int]:
-        """Where the term stands in the record's field (its first `MAX_POSITIONS`), the record being the
-        term's posting number `place`. `opened` keeps the matchers and blocks read for one search:
-        the records that could reach a page share the blocks of a common term."""
+    def value(self, field: str, btext: bytes, docnum: int, place: int, opened: dict, kind: str) -> list:
+        """The term's `kind` of value ("positions", "characters") in the record's field, the record
+        being the term's posting number `place`. `opened` keeps the matchers and blocks read for one
+        search: the records that could reach a page share the blocks of a common term."""
         found = self.postings(field, btext)
         number = bisect_right(self._offsets, docnum) - 1
         segment, offset = self._segments[number]
@@ -113,7 +108,7 @@ class PostingArrays:
             if not matcher.is_active() or matcher.id() > docnum - offset:
                 matcher = opened[number, field, btext] = _leaf(segment.postings(field, btext))  # it walks forward
             matcher.skip_to(docnum - offset)
-            return list(matcher.value_as("positions")[:MAX_POSITIONS])
+            return list(matcher.value_as(kind))
         # Straight to the posting's block from where decoding found it; the block's values are kept.
         index = int(np.searchsorted(found.blocks.first, place, side="right")) - 1
         values = opened.get((number, field, btext, index))
@@ -121,8 +116,7 @@ class PostingArrays:
             matcher._goto(int(found.blocks.offsets[index]))
             matcher._read_values()
             values = opened[number, field, btext, index] = matcher._values
-        value = values[place - int(found.blocks.first[index])]
-        return list(segment.schema[field].format.decoder("positions")(value)[:MAX_POSITIONS])
+        return list(segment.schema[field].format.decoder(kind)(values[place - int(found.blocks.first[index])]))
 
     def _decode(self, field: str, btext: bytes) -> Postings:
         docs, weights, firsts, offsets = [], [], [], []
@@ -161,11 +155,12 @@ def _blocks(matcher) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]] | No
     ids, weights, blocks = [], [], []
     position, count = matcher._baseoffset, 0
     while matcher.is_active():
-        # The block's arrays as the matcher decodes them for its own `id()` and `weight()`.
-        matcher._read_ids()
+        # The block's arrays as the matcher reads them for its own `id()` and `weight()`; its record
+        # numbers, stored as differences, added up by numpy rather than by Whoosh's Python loop.
+        matcher._read_data()
         matcher._read_weights()
         blocks.append((count, position))
-        ids.append(np.asarray(matcher._ids, np.int64))
+        ids.append(np.cumsum(np.asarray(matcher._data[0], np.int64)))
         weights.append(np.asarray(matcher._weights, np.float32))
         count += len(ids[-1])
         position = matcher._nextoffset
@@ -183,4 +178,5 @@ def _one_by_one(matcher):
 
 def _size(postings: Postings) -> int:
     blocks = postings.blocks
-    return postings.docs.nbytes + postings.weights.nbytes + (blocks.first.nbytes + blocks.offsets.nbytes if blocks else 0)
+    arrays = [postings.docs, postings.weights, *((blocks.first, blocks.offsets) if blocks else ())]
+    return sum(array.nbytes for array in arrays)

@@ -17,8 +17,12 @@ import numpy as np
 from whoosh import query
 from whoosh.matching import Matcher
 
-from search_service.engine.postings import MAX_POSITIONS, PostingArrays
+from search_service.engine.postings import PostingArrays
 
+# Occurrences of one term in one record whose positions are read: past the first few thousand
+# occurrences of its words in one text, a phrase adds nothing a reader would see, and a 5 MB record
+# holds tens of thousands of each.
+MAX_POSITIONS = 5_000
 # (field, term) -> the query's matcher of that term, and the matcher of the word it belongs to
 # (`scoring.WordMatcher`: the word's score over all its fields and lemmas).
 Leaves = dict[tuple[str, bytes], tuple[Matcher, Matcher]]
@@ -113,18 +117,16 @@ class Boost:
         for phrase, every in zip(self._phrases, self._every):
             if not every[docnum]:
                 continue
-            steps = []
-            for alternatives in phrase.words:
-                here = {text: place for text in alternatives
-                        if (place := arrays.place(phrase.field, text, docnum)) is not None}
-                if not here:
-                    break
-                steps.append(here)
-            else:
-                # Positions are decoded only once every word is known to be in the field.
-                if in_order([{p for text, place in here.items()
-                              for p in arrays.positions(phrase.field, text, docnum, place, opened)}
-                             for here in steps], phrase.slop):
-                    near_words.update((id(scores), scores) for here in steps for text in here
-                                      if (scores := self._words.get((phrase.field, text))) is not None)
+            # Positions are decoded only once every word is known to be in the field (`every`).
+            steps = [{text: place for text in alternatives
+                      if (place := arrays.place(phrase.field, text, docnum)) is not None}
+                     for alternatives in phrase.words]
+            if in_order([self._positions(phrase.field, here, docnum, opened) for here in steps], phrase.slop):
+                near_words.update((id(scores), scores) for here in steps for text in here
+                                  if (scores := self._words.get((phrase.field, text))) is not None)
         return sum(float(scores[docnum]) for scores in near_words.values())
+
+    def _positions(self, field: str, places: dict[bytes, int], docnum: int, opened: dict) -> set[int]:
+        """The positions in the record's field of a word's alternatives (term -> its posting number)."""
+        return {position for text, place in places.items()
+                for position in self._arrays.value(field, text, docnum, place, opened, "positions")[:MAX_POSITIONS]}

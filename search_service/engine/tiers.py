@@ -117,7 +117,8 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
         scored = [(docnum, 0.0) for docnum in table.in_date_order(found.hits, sort)
                   [(page - 1) * per_page:page * per_page]]
     terms = query_terms(searcher, exact, wide)
-    return EngineResult(total=len(found.hits), hits=page_of_hits(searcher, scored, terms if spans else {}),
+    hits = page_of_hits(searcher, scored, terms if spans else {}, run.arrays)
+    return EngineResult(total=len(found.hits), hits=hits,
                         terms=terms, relaxed=relaxed, years=dated_years(counted.years),
                         timed_out=found.timed_out or counted.timed_out, facets=counted.facets)
 
@@ -192,10 +193,11 @@ def _holds(docnums: np.ndarray, docnum: int) -> bool:
     return place < len(docnums) and docnums[place] == docnum
 
 
-def page_of_hits(searcher: Searcher, scored: list[tuple[int, float]], terms: dict[str, frozenset[str]]
-                 ) -> list[EngineHit]:
-    """The hits for these record numbers and scores, with where `terms` stand in their texts."""
-    spans = term_spans(searcher, [docnum for docnum, _ in scored], terms)
+def page_of_hits(searcher: Searcher, scored: list[tuple[int, float]], terms: dict[str, frozenset[str]],
+                 arrays: PostingArrays | None = None) -> list[EngineHit]:
+    """The hits for these record numbers and scores, with where `terms` stand in their texts (read
+    with the generation's posting `arrays` when given)."""
+    spans = term_spans(searcher, [docnum for docnum, _ in scored], terms, arrays)
     hits = []
     for docnum, score in scored:
         stored = searcher.stored_fields(docnum)

@@ -117,7 +117,8 @@ class _Evaluator:
         if isinstance(q, query.Term):
             matches = np.zeros(self.arrays.size, bool)
             if q.fieldname in self.searcher.schema:
-                matches[self.arrays.postings(q.fieldname, self.searcher.schema[q.fieldname].to_bytes(q.text)).docs] = True
+                btext = self.searcher.schema[q.fieldname].to_bytes(q.text)
+                matches[self.arrays.postings(q.fieldname, btext).docs] = True
             return matches
         return self._node(q)[0]
 
