@@ -46,16 +46,31 @@ _EMPTY = Postings(np.zeros(0, np.int32), np.zeros(0, np.float32), None)
 class PostingArrays:
     """One generation's postings by (field, term), and each field's length normalisation, as arrays."""
 
-    def __init__(self, reader) -> None:
+    def __init__(self, index) -> None:
+        """`index`: the generation's Whoosh index."""
+        self._index, self._thread = index, threading.local()
+        reader = self._reader()
         self.size = reader.doc_count_all()  # record numbers run below this (deleted ones included)
-        self._segments = list(reader.leaf_readers())
-        self._offsets = [offset for _, offset in self._segments]
+        self._offsets = [offset for _, offset in reader.leaf_readers()]
         self.live = np.zeros(self.size, bool)
         self.live[np.fromiter(reader.all_doc_ids(), np.int64)] = True
         self._cache: OrderedDict[tuple[str, bytes], Postings] = OrderedDict()
         self._cached_bytes = 0
         self._norms: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
+
+    @property
+    def _segments(self) -> list:
+        """This thread's segment readers, with the record number each starts at."""
+        return list(self._reader().leaf_readers())
+
+    def _reader(self):
+        # One per thread: a reader's files are read with seek() and read(), which threads must not share.
+        # A thread's searcher is not used either: it closes when the thread moves to a newer generation.
+        reader = getattr(self._thread, "reader", None)
+        if reader is None:
+            reader = self._thread.reader = self._index.reader()
+        return reader
 
     def postings(self, field: str, btext: bytes) -> Postings:
         """The live records holding the term, with its frequency in each."""

@@ -11,6 +11,7 @@ import threading
 import time
 from concurrent.futures import Future, TimeoutError
 from pathlib import Path
+from typing import Any, Callable
 
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
@@ -44,8 +45,8 @@ class PublishedIndex:
         self._lock = threading.Lock()
         load_dictionaries()  # here, not inside the first search's time limit
         self._vocabulary: Future[Vocabulary] = Future()  # near terms of the generation served, being built
-        self._facets: tuple[str, FacetTable] | None = None  # the latest generation's facets, shared by threads
-        self._postings: tuple[str, PostingArrays] | None = None  # and its decoded postings
+        # name -> (generation, what was built for it): its facet table, its decoded postings
+        self._generation_data: dict[str, tuple[str, Any]] = {}
         self._refresh()
 
     def _refresh(self) -> None:
@@ -95,26 +96,23 @@ class PublishedIndex:
 
     def facet_table(self, searcher: Searcher) -> FacetTable:
         """The facets and date orders of the generation `searcher` reads (one of this thread's), read once."""
-        generation = self._local.generation.name
-        served = self._facets
-        if served is not None and served[0] == generation:
-            return served[1]
-        with self._lock:
-            if self._facets is None or self._facets[0] != generation:
-                self._facets = generation, FacetTable(searcher.reader())
-            return self._facets[1]
+        return self._shared("facets", lambda: FacetTable(searcher.reader()))
 
     def posting_arrays(self, searcher: Searcher) -> PostingArrays:
         """The decoded postings of the generation `searcher` reads (one of this thread's), shared by threads."""
+        return self._shared("postings", lambda: PostingArrays(self._local.index))
+
+    def _shared(self, name: str, make: Callable[[], Any]) -> Any:
+        """What `make` builds for the generation this thread's searcher reads: built once, shared by threads."""
         generation = self._local.generation.name
-        served = self._postings
+        served = self._generation_data.get(name)
         if served is not None and served[0] == generation:
             return served[1]
         with self._lock:
-            if self._postings is None or self._postings[0] != generation:
-                # Its own reader: a thread's searcher closes when the thread moves to a newer generation.
-                self._postings = generation, PostingArrays(self._local.index.reader())
-            return self._postings[1]
+            served = self._generation_data.get(name)
+            if served is None or served[0] != generation:
+                served = self._generation_data[name] = generation, make()
+            return served[1]
 
     @property
     def generation(self) -> str:
