@@ -19,9 +19,10 @@ from whoosh.matching import FilterMatcher
 
 from search_service.engine.scoring import B, ProbabilisticBM25F
 
-# Decoded postings kept per worker: 8 bytes a posting, so about 4 M postings; a common English word
-# at 4x (47,000 records) is 0.4 MB. Past the budget the least recently used term goes.
-POSTINGS_BUDGET_BYTES = 32 * 2**20
+# Decoded postings kept per worker: 8 bytes a posting, so about 2 M postings; a common English word
+# at 4x (47,000 records) is 0.4 MB. Past the budget the least recently used term goes. Small enough
+# for a worker to stay under 300 MB at 4x; 300 queries of the users' mix fill about 8 MB of it.
+POSTINGS_BUDGET_BYTES = 16 * 2**20
 
 
 
