@@ -5,7 +5,8 @@ record, each at most `slop` positions after the one before, their scores count t
 phrase matcher would read word positions in every record that has all the words (a third of a
 query's time); here they are read from the query's own term matchers, which already stand on the
 record being collected, and only for a record whose score could still reach the page with the
-boost (see `collecting.PageCollector`).
+boost (see `collecting.PageCollector`). A query scored on arrays (`vectorised.py`) gets the same
+boost from `Boost`, which reads the positions from the postings' blocks (see `ranking.py`).
 """
 
 from __future__ import annotations
