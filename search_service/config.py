@@ -41,6 +41,9 @@ class Config:
     # The record metadata keys a search counts and filters by (`?collection=...`) and a result list
     # is exported with (`collection`, `type`).
     facets: tuple[str, ...] = ("collection", "type")
+    # How `replicate` reaches a `host:/path` replica (also rsync's remote shell): never a password
+    # prompt (a timer has no one to answer it), and a host that does not answer is an error, not a hang.
+    ssh_command: str = "ssh -o BatchMode=yes -o ConnectTimeout=15"
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
@@ -66,6 +69,7 @@ class Config:
             max_delete_share=_share("SEARCH_MAX_DELETE_SHARE", env.get("SEARCH_MAX_DELETE_SHARE"),
                                     cls.max_delete_share),
             facets=_names("SEARCH_FACETS", env.get("SEARCH_FACETS"), cls.facets),
+            ssh_command=env.get("SEARCH_SSH", "").strip() or cls.ssh_command,
         )
         return replace(config, **{key: value for key, value in overrides.items() if value is not None})
 
