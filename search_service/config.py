@@ -44,6 +44,8 @@ class Config:
     # How `replicate` reaches a `host:/path` replica (also rsync's remote shell): never a password
     # prompt (a timer has no one to answer it), and a host that does not answer is an error, not a hang.
     ssh_command: str = "ssh -o BatchMode=yes -o ConnectTimeout=15"
+    # The replicas `replicate` brings up to date when given no --to: index folders or `host:/path`.
+    replicas: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
@@ -70,6 +72,7 @@ class Config:
                                     cls.max_delete_share),
             facets=_names("SEARCH_FACETS", env.get("SEARCH_FACETS"), cls.facets),
             ssh_command=env.get("SEARCH_SSH", "").strip() or cls.ssh_command,
+            replicas=tuple(env.get("SEARCH_REPLICAS", "").split()),
         )
         return replace(config, **{key: value for key, value in overrides.items() if value is not None})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -36,6 +37,21 @@ def corpus(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: this test needs the shared corpora beside the repo")
     return path
+
+
+def debian_package(package: str, program: Path) -> None:
+    """Install Debian's `package` when `program` is missing (CI runs as root on a machine that may lack it);
+    skip the test, saying why, when that needs root and this is not root."""
+    if program.exists():
+        return
+    if os.geteuid() != 0:
+        pytest.skip(f"{program} is missing and installing it needs root: apt-get install -y {package}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    # Another process (a test run beside this one) may hold dpkg's lock for a while: wait for it.
+    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "-o", "DPkg::Lock::Timeout=600", package]):
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    assert program.exists(), f"apt-get installed {package} but {program} is still missing"
 
 
 def run_cli(*args: str | Path) -> Result:
@@ -116,12 +132,23 @@ def serve(index_dir: Path, documents: Path | None = SEED, env: dict | None = Non
     The server's output goes to a file (`output`, for a test that reads it), not a pipe: nobody reads
     a pipe while tests run, and a full pipe would stall the server's log, gunicorn's own lines included.
     """
+    with serve_process(index_dir, documents, env, cwd, output) as (base, _):
+        yield base
+
+
+@contextlib.contextmanager
+def serve_process(index_dir: Path, documents: Path | None = SEED, env: dict | None = None,
+                  cwd: Path = ROOT, output: Path | None = None, own_group: bool = False
+                  ) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`serve` (see there), yielding its base URL and its process: gunicorn's master, whose forked workers
+    are in its process group. With `own_group` that group is the server's alone, so a test may kill the
+    whole server at once (`os.killpg(process.pid, signal.SIGKILL)`)."""
     port = free_port()
     log = output.open("w+b") if output else tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "search_service", "serve", "--port", str(port), "--index", str(index_dir),
          *(["--documents", str(documents)] if documents else [])],
-        cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+        cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=own_group,
         env={**{key: value for key, value in os.environ.items() if key != "SEARCH_ADMIN_TOKEN"},
              "PYTHONUNBUFFERED": "1", **(env or {})})
     base = f"http://127.0.0.1:{port}"
@@ -137,11 +164,32 @@ def serve(index_dir: Path, documents: Path | None = SEED, env: dict | None = Non
                 log.seek(0)
                 raise RuntimeError(f"server did not start: {log.read().decode(errors='replace')}")
             time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         process.wait(timeout=15)
         log.close()
+
+
+def index_with(index_dir: Path, *sources: Path) -> Path:
+    """`index_dir` brought up to date with the seed letter, then each of `sources`, by the CLI as a user does it."""
+    for source in (SEED, *sources):
+        result = run_cli("index", "--documents", source, "--index", index_dir)
+        assert result.exit_code == 0, result.output
+    return index_dir
+
+
+def one_record(folder: Path, record_id: str, word: str) -> Path:
+    """A records file in `folder` holding one English record, found by `word`."""
+    path = folder / f"{record_id}.jsonl"
+    path.write_text(json.dumps({"id": record_id, "title": f"Replica test {word}",
+                                "texts": {"en": f"A note on {word} for the replicas."}}) + "\n", encoding="utf-8")
+    return path
+
+
+def served_generation(index_dir: Path) -> str:
+    """The name `index_dir`'s CURRENT holds."""
+    return (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
 
 
 @pytest.fixture(scope="session")

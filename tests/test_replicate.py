@@ -6,7 +6,6 @@ The remote form (`host:/path`) is tested over a real sshd in tests/test_replicat
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from pathlib import Path
@@ -14,25 +13,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import SEED, SEED_ID, run_cli, serve
+from conftest import SEED_ID, index_with, one_record, run_cli, serve, served_generation
 from search_service.engine import Engine
 from search_service.engine.build.manifest import MANIFEST, describe, read_manifest
 from search_service.service.remote import RemoteReplica, remote_destination
-
-
-def index_of(folder: Path, *sources: Path) -> Path:
-    """An index of the seed letter (and `sources`), built with the CLI as a user builds it."""
-    for source in (SEED, *sources):
-        result = run_cli("index", "--documents", source, "--index", folder)
-        assert result.exit_code == 0, result.output
-    return folder
-
-
-def new_record(folder: Path, record_id: str, word: str) -> Path:
-    path = folder / f"{record_id}.jsonl"
-    path.write_text(json.dumps({"id": record_id, "title": f"Replica test {word}",
-                                "texts": {"en": f"A note on {word} for the replicas."}}) + "\n", encoding="utf-8")
-    return path
 
 
 def wait_for(url: str, seconds: float = 30.0) -> int:
@@ -43,10 +27,6 @@ def wait_for(url: str, seconds: float = 30.0) -> int:
     return status
 
 
-def served(folder: Path) -> str:
-    return (folder / "CURRENT").read_text(encoding="utf-8").strip()
-
-
 def tree(folder: Path) -> dict[str, tuple[int, int]]:
     """Every path under `folder` with its inode and modification time: what a run that changes nothing keeps."""
     return {str(path.relative_to(folder)): (path.stat().st_ino, path.stat().st_mtime_ns)
@@ -54,8 +34,8 @@ def tree(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def test_publishing_writes_a_manifest_of_every_file(tmp_path):
-    src = index_of(tmp_path / "src")
-    generation = src / served(src)
+    src = index_with(tmp_path / "src")
+    generation = src / served_generation(src)
     manifest = read_manifest(generation)
     files = {path.name for path in generation.iterdir() if path.name != MANIFEST}
     assert set(manifest) == files and files
@@ -64,44 +44,44 @@ def test_publishing_writes_a_manifest_of_every_file(tmp_path):
 
 
 def test_replica_serves_the_generation_and_a_second_run_changes_nothing(tmp_path):
-    src, dest = index_of(tmp_path / "src"), tmp_path / "replica"
+    src, dest = index_with(tmp_path / "src"), tmp_path / "replica"
     first = run_cli("replicate", "--index", src, "--to", dest)
     assert first.exit_code == 0, first.output
-    assert f"now serves {served(src)}" in first.stdout and "checked against its manifest" in first.stdout
-    assert served(dest) == served(src)
-    assert describe(dest / served(dest)) == read_manifest(src / served(src))
+    assert f"now serves {served_generation(src)}" in first.stdout and "checked against its manifest" in first.stdout
+    assert served_generation(dest) == served_generation(src)
+    assert describe(dest / served_generation(dest)) == read_manifest(src / served_generation(src))
     assert Engine.open(dest).document(SEED_ID) is not None
     before = tree(dest)
     second = run_cli("replicate", "--index", src, "--to", dest)
     assert second.exit_code == 0, second.output
-    assert f"already current ({served(src)})" in second.stdout
+    assert f"already current ({served_generation(src)})" in second.stdout
     assert tree(dest) == before
 
 
 def test_a_new_generation_replaces_the_old_one_which_goes_after_the_grace(tmp_path):
-    src, dest = index_of(tmp_path / "src"), tmp_path / "replica"
+    src, dest = index_with(tmp_path / "src"), tmp_path / "replica"
     assert run_cli("replicate", "--index", src, "--to", dest).exit_code == 0
-    old = served(dest)
-    index_of(src, new_record(tmp_path, "replica-new", "quasiparticle"))
+    old = served_generation(dest)
+    index_with(src, one_record(tmp_path, "replica-new", "quasiparticle"))
     kept = run_cli("replicate", "--index", src, "--to", dest)  # the default grace: the old one stays
     assert kept.exit_code == 0, kept.output
-    assert served(dest) == served(src) != old and (dest / old).is_dir()
+    assert served_generation(dest) == served_generation(src) != old and (dest / old).is_dir()
     assert Engine.open(dest).document("replica-new") is not None
     removed = run_cli("replicate", "--index", src, "--to", dest, "--grace", "0")
     assert removed.exit_code == 0, removed.output
     assert "already current" in removed.stdout and f"removed {old}" in removed.stdout
-    assert not (dest / old).exists() and (dest / served(src)).is_dir()
+    assert not (dest / old).exists() and (dest / served_generation(src)).is_dir()
 
 
 @pytest.mark.parametrize("damage", ["flip a byte", "drop a file"])
 def test_a_copy_that_differs_from_the_manifest_is_never_switched_to(tmp_path, damage):
-    src, dest = index_of(tmp_path / "src"), tmp_path / "replica"
+    src, dest = index_with(tmp_path / "src"), tmp_path / "replica"
     assert run_cli("replicate", "--index", src, "--to", dest).exit_code == 0
-    old = served(dest)
-    index_of(src, new_record(tmp_path, "replica-new", "quasiparticle"))
+    old = served_generation(dest)
+    index_with(src, one_record(tmp_path, "replica-new", "quasiparticle"))
     # The source generation rots on disk after it was published: the copy is faithful to what is
     # there, and only the manifest can tell.
-    victim = max((src / served(src)).glob("*.pst"), key=lambda path: path.stat().st_size)
+    victim = max((src / served_generation(src)).glob("*.pst"), key=lambda path: path.stat().st_size)
     if damage == "flip a byte":
         data = bytearray(victim.read_bytes())
         data[len(data) // 2] ^= 0xFF
@@ -113,25 +93,25 @@ def test_a_copy_that_differs_from_the_manifest_is_never_switched_to(tmp_path, da
     assert "does not match the manifest" in result.stderr and victim.name in result.stderr
     assert ("SHA-256" if damage == "flip a byte" else "missing") in result.stderr
     assert "nothing switched" in result.stderr
-    assert served(dest) == old and Engine.open(dest).document(SEED_ID) is not None
-    assert not (dest / served(src)).exists()
+    assert served_generation(dest) == old and Engine.open(dest).document(SEED_ID) is not None
+    assert not (dest / served_generation(src)).exists()
     assert not [path for path in dest.iterdir() if path.name.startswith(".build-")]
 
 
 def test_mistakes_are_one_message_and_switch_nothing(tmp_path):
     empty = run_cli("replicate", "--index", tmp_path / "nothing", "--to", tmp_path / "replica")
     assert empty.exit_code == 1 and "no published index in" in empty.stderr and "Traceback" not in empty.output
-    src = index_of(tmp_path / "src")
+    src = index_with(tmp_path / "src")
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     through_file = run_cli("replicate", "--index", src, "--to", blocked / "replica")
     assert through_file.exit_code == 1 and "cannot write" in through_file.stderr
     # One replica that fails does not keep the others from being brought up to date.
     both = run_cli("replicate", "--index", src, "--to", blocked / "replica", "--to", tmp_path / "ok")
-    assert both.exit_code == 1 and served(tmp_path / "ok") == served(src)
+    assert both.exit_code == 1 and served_generation(tmp_path / "ok") == served_generation(src)
     unreachable = run_cli("replicate", "--index", src, "--to", "replica.invalid:/srv/index")
     assert unreachable.exit_code == 1 and "cannot reach replica.invalid" in unreachable.stderr
-    old = src / served(src)
+    old = src / served_generation(src)
     (old / MANIFEST).unlink()
     no_manifest = run_cli("replicate", "--index", src, "--to", tmp_path / "other")
     assert no_manifest.exit_code == 1 and "has no MANIFEST.json" in no_manifest.stderr
@@ -152,9 +132,9 @@ def test_destinations_are_read_as_rsync_reads_them(tmp_path):
 
 @pytest.mark.slow  # a live server
 def test_a_served_replica_switches_without_a_failed_answer(tmp_path):
-    src, dest = index_of(tmp_path / "src"), tmp_path / "replica"
+    src, dest = index_with(tmp_path / "src"), tmp_path / "replica"
     assert run_cli("replicate", "--index", src, "--to", dest).exit_code == 0
-    index_of(src, new_record(tmp_path, "replica-new", "quasiparticle"))
+    index_with(src, one_record(tmp_path, "replica-new", "quasiparticle"))
     answers, failures, stop = [], [], threading.Event()
     with serve(dest, documents=None) as base:
         def ask() -> None:

@@ -113,17 +113,19 @@ def serve(host: str | None, port: int | None, index_dir: Path | None, documents:
 
 @main.command()
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder whose generation is copied [index]")
-@click.option("--to", "destinations", required=True, multiple=True,
-              help="Replica's index folder, or host:/path (rsync over ssh); repeatable")
+@click.option("--to", "destinations", multiple=True,
+              help="Replica's index folder, or host:/path (rsync over ssh); repeatable [$SEARCH_REPLICAS]")
 @click.option("--grace", type=click.FloatRange(min=0), help="Seconds a replaced generation is kept: under 31 s, a served replica may fail requests "
               "still reading it [120]")
 @click.option("--ssh", help="ssh command for host:/path replicas [$SEARCH_SSH or ssh in batch mode]")
 def replicate(index_dir: Path | None, destinations: tuple[str, ...], grace: float | None, ssh: str | None) -> None:
     """Make each replica serve INDEX's published generation: copied whole, checked against its manifest,
     then switched in one rename (a server there follows without a restart). Nothing to do when current."""
-    config = Config.from_env(index_dir=index_dir, ssh_command=ssh)
+    config = Config.from_env(index_dir=index_dir, ssh_command=ssh, replicas=destinations or None)
+    if not config.replicas:
+        raise click.UsageError("no replica given: pass --to FOLDER or --to host:/path, or set SEARCH_REPLICAS")
     failed = 0
-    for destination in destinations:  # one replica that fails leaves the others to be brought up to date
+    for destination in config.replicas:  # one replica that fails leaves the others to be brought up to date
         try:
             click.echo(replicate_to(config.index_dir, destination, grace, config.ssh_command).summary)
         except ReplicationFailed as exc:
