@@ -102,6 +102,8 @@ def test_mistakes_are_one_message_and_switch_nothing(tmp_path):
     empty = run_cli("replicate", "--index", tmp_path / "nothing", "--to", tmp_path / "replica")
     assert empty.exit_code == 1 and "no published index in" in empty.stderr and "Traceback" not in empty.output
     src = index_with(tmp_path / "src")
+    nowhere = run_cli("replicate", "--index", src)
+    assert nowhere.exit_code == 2 and "no replica given" in nowhere.stderr
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     through_file = run_cli("replicate", "--index", src, "--to", blocked / "replica")

@@ -66,7 +66,8 @@ def test_a_replica_over_ssh_is_copied_checked_switched_and_cleaned(tmp_path, ssh
     first = run_cli("replicate", "--index", src, "--to", remote, "--ssh", ssh)
     assert first.exit_code == 0, first.output
     assert f"{remote} now serves {served_generation(src)}" in first.stdout
-    assert served_generation(dest) == served_generation(src) and describe(dest / served_generation(dest)) == read_manifest(src / served_generation(src))
+    assert served_generation(dest) == served_generation(src)
+    assert describe(dest / served_generation(dest)) == read_manifest(src / served_generation(src))
     old = served_generation(dest)
     index_with(src, one_record(tmp_path, "replica-new", "quasiparticle"))
     second = run_cli("replicate", "--index", src, "--to", remote, "--ssh", ssh)

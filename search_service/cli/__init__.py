@@ -112,11 +112,13 @@ def serve(host: str | None, port: int | None, index_dir: Path | None, documents:
 
 
 @main.command()
-@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder whose generation is copied [index]")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path),
+              help="Index folder whose published generation is copied [index]")
 @click.option("--to", "destinations", multiple=True,
               help="Replica's index folder, or host:/path (rsync over ssh); repeatable [$SEARCH_REPLICAS]")
-@click.option("--grace", type=click.FloatRange(min=0), help="Seconds a replaced generation is kept: under 31 s, a served replica may fail requests "
-              "still reading it [120]")
+@click.option("--grace", type=click.FloatRange(min=0),
+              help="Seconds a replaced generation is kept: under 31 s, a served replica may fail requests "
+                   "still reading it [120]")
 @click.option("--ssh", help="ssh command for host:/path replicas [$SEARCH_SSH or ssh in batch mode]")
 def replicate(index_dir: Path | None, destinations: tuple[str, ...], grace: float | None, ssh: str | None) -> None:
     """Make each replica serve INDEX's published generation: copied whole, checked against its manifest,

@@ -24,17 +24,22 @@ _REMOTE = re.compile(r"^(?P<host>[^/:]+):(?P<path>.*)$")
 TIMEOUT_SECONDS = 3600.0  # a command over ssh that takes longer has hung (a copy of gigabytes takes minutes)
 _UNREACHABLE = 255  # ssh's exit status when it could not connect (or the connection broke)
 
-_DESCRIBE = 'cd -- "$1" && find . -type f -exec stat -c "%s %n" -- {} + && echo / && find . -type f -exec sha256sum -- {} +'
-_LIST = 'mkdir -p -- "$1" && cd -- "$1" && date +%s.%N && { head -n 1 CURRENT 2>/dev/null || echo; } ' \
-        '&& find . -mindepth 1 -maxdepth 1 -printf "%y %T@ %P\\n"'
+_DESCRIBE = ('cd -- "$1" && find . -type f -exec stat -c "%s %n" -- {} + '
+             '&& echo / && find . -type f -exec sha256sum -- {} +')
+_LIST = ('mkdir -p -- "$1" && cd -- "$1" && date +%s.%N && { head -n 1 CURRENT 2>/dev/null || echo; } '
+         '&& find . -mindepth 1 -maxdepth 1 -printf "%y %T@ %P\\n"')
 # $1 folder, $2 the checked copy, $3 its generation name. The previous generation is touched: its grace
 # period (see generations.py) counts from its retirement.
+_POINTER = f".{CURRENT}.replica.tmp"
 _SWITCH = f'''cd -- "$1" || exit 1
-if [ -e "$3" ]; then echo "$1/$3 exists but {CURRENT} does not name it (left by an interrupted run?): remove it and run again" >&2; exit 3; fi
+if [ -e "$3" ]; then
+  echo "$1/$3 exists but {CURRENT} does not name it (left by an interrupted run?): remove it and run again" >&2
+  exit 3
+fi
 sync -- "$2"/* "$2" && mv -T -- "$2" "$3" || exit 1
 previous=$(head -n 1 {CURRENT} 2>/dev/null)
 if [ -n "$previous" ] && [ -d "$previous" ]; then touch -c -- "$previous"; fi
-printf '%s\\n' "$3" > .{CURRENT}.replica.tmp && sync -- .{CURRENT}.replica.tmp && mv -f -T -- .{CURRENT}.replica.tmp {CURRENT} && sync -- .'''
+printf '%s\\n' "$3" > {_POINTER} && sync -- {_POINTER} && mv -f -T -- {_POINTER} {CURRENT} && sync -- .'''
 
 
 def remote_destination(destination: str) -> tuple[str, str] | None:
