@@ -12,7 +12,6 @@ import os
 import re
 import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -20,14 +19,13 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import ROOT, debian_package, free_port, index_with, one_record, run_cli, serve_process
+from conftest import ROOT, Readers, debian_package, free_port, index_with, one_record, run_cli, serve_process
 
 pytestmark = pytest.mark.slow  # nginx, two live servers, a rebuild and replication under load
 
 NGINX = Path("/usr/sbin/nginx")
 DEPLOYED = ROOT / "deploy" / "nginx" / "search-service.conf"
-CLIENTS = 4
-QUERIES = ["Gottwald", "совета безопасности", "Security Council", "Готвальдом"]
+CLIENTS = 4  # threads querying through nginx
 
 
 def nginx_config(folder: Path, replicas: list[str]) -> tuple[Path, str]:
@@ -51,46 +49,6 @@ def nginx_config(folder: Path, replicas: list[str]) -> tuple[Path, str]:
         + f"http {{\n    access_log {folder / 'access.log'};\n{temporary}"
         + f"    include {folder / 'search-service.conf'};\n}}\n")
     return main, f"http://127.0.0.1:{port}"
-
-
-class Load:
-    """Queries through nginx from several threads until stopped: every answer counted, every failure kept."""
-
-    def __init__(self, base: str) -> None:
-        self.base, self.requests, self.failures = base, 0, []
-        self._stop, self._lock = threading.Event(), threading.Lock()
-        self._threads = [threading.Thread(target=self._ask, args=(number,)) for number in range(CLIENTS)]
-
-    def __enter__(self) -> "Load":
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join()
-
-    def _ask(self, number: int) -> None:
-        session = requests.Session()
-        while not self._stop.is_set():
-            query = QUERIES[(number + self.requests) % len(QUERIES)]
-            try:
-                answer = session.get(f"{self.base}/api/search", params={"q": query}, timeout=30)
-                failed = None if answer.status_code == 200 and answer.json()["total"] >= 1 else \
-                    f"{answer.status_code} {answer.text[:200]}"
-            except requests.RequestException as exc:
-                failed = repr(exc)
-            with self._lock:
-                self.requests += 1
-                if failed:
-                    self.failures.append(failed)
-
-    def wait_for(self, more: int, seconds: float = 120.0) -> None:
-        """Return once `more` further requests have been answered (or `seconds` passed)."""
-        target, deadline = self.requests + more, time.monotonic() + seconds
-        while self.requests < target and time.monotonic() < deadline:
-            time.sleep(0.05)
 
 
 def found_after(url: str, since: float, seconds: float = 60.0) -> float:
@@ -151,27 +109,27 @@ def test_replicas_behind_nginx_answer_every_request_through_replication_and_a_ki
         echoed = requests.get(f"{base}/health", headers={"X-Request-Id": "trace-7f3a"}, timeout=10)
         made = requests.get(f"{base}/health", timeout=10).headers["X-Request-Id"]
         static = requests.get(f"{base}/static/favicon.svg", timeout=10)
-        with Load(base) as load:
-            load.wait_for(40)
+        with Readers(base, threads=CLIENTS) as load:
+            load.wait_for_answers(40)
             index_with(build, one_record(tmp_path, "replica-new", "quasiparticle"))
             replicated = run_cli("replicate", "--index", build, "--to", replicas[0], "--to", replicas[1])
             returned = time.monotonic()
             assert replicated.exit_code == 0, replicated.output
             seconds = [found_after(f"{replica}/api/documents/replica-new", returned) for replica in (first, second)]
-            load.wait_for(40)
+            load.wait_for_answers(load.answered() + 40)
             os.killpg(victim.pid, signal.SIGKILL)  # gunicorn's master and every worker it forked
             victim.wait(timeout=10)
-            load.wait_for(200)
+            load.wait_for_answers(load.answered() + 200)
             through_nginx = requests.get(f"{base}/api/search", params={"q": "quasiparticle"}, timeout=10).json()
         before = searches(second)
         for _ in range(5):
             assert requests.get(f"{second}/api/search", params={"q": "Gottwald"}, timeout=10).status_code == 200
         after = searches(second)
     with capsys.disabled():
-        print(f"\nreplicas behind nginx: {load.requests} requests, {len(load.failures)} failed; the new record "
+        print(f"\nreplicas behind nginx: {load.answers} requests, {len(load.failures)} failed; the new record "
               f"found on the replicas {seconds[0]:.2f} s and {seconds[1]:.2f} s after replicate returned")
     assert not load.failures, load.failures[:5]
-    assert load.requests >= 280
+    assert load.answers >= 280
     assert [hit["id"] for hit in through_nginx["hits"]] == ["replica-new"]
     assert echoed.headers["X-Request-Id"] == "trace-7f3a" and re.fullmatch(r"[0-9a-f]{32}", made)
     assert static.status_code == 200 and static.headers["Cache-Control"] == "public, max-age=86400"

@@ -6,14 +6,13 @@ The remote form (`host:/path`) is tested over a real sshd in tests/test_replicat
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import SEED_ID, index_with, one_record, run_cli, serve, served_generation
+from conftest import SEED_ID, Readers, index_with, one_record, run_cli, serve, served_generation
 from search_service.engine import Engine
 from search_service.engine.build.manifest import MANIFEST, describe, read_manifest
 from search_service.service.remote import RemoteReplica, remote_destination
@@ -137,26 +136,12 @@ def test_a_served_replica_switches_without_a_failed_answer(tmp_path):
     src, dest = index_with(tmp_path / "src"), tmp_path / "replica"
     assert run_cli("replicate", "--index", src, "--to", dest).exit_code == 0
     index_with(src, one_record(tmp_path, "replica-new", "quasiparticle"))
-    answers, failures, stop = [], [], threading.Event()
-    with serve(dest, documents=None) as base:
-        def ask() -> None:
-            while not stop.is_set():
-                try:
-                    found = requests.get(f"{base}/api/search", params={"q": "Gottwald"}, timeout=10)
-                    answers.append(found.status_code == 200 and found.json()["total"] >= 1 or found.status_code)
-                except requests.RequestException as exc:
-                    failures.append(repr(exc))
-        threads = [threading.Thread(target=ask) for _ in range(3)]
-        for thread in threads:
-            thread.start()
-        try:
-            # The default grace: workers that have not noticed the switch yet still read the old generation.
-            result = run_cli("replicate", "--index", src, "--to", dest)
-            assert result.exit_code == 0, result.output
-            found = wait_for(f"{base}/api/documents/replica-new")
-        finally:
-            stop.set()
-            for thread in threads:
-                thread.join()
-    assert not failures and answers and all(answer is True for answer in answers), (failures, set(answers))
+    with serve(dest, documents=None) as base, Readers(base) as readers:
+        readers.wait_for_answers(10)
+        # The default grace: workers that have not noticed the switch yet still read the old generation.
+        result = run_cli("replicate", "--index", src, "--to", dest)
+        assert result.exit_code == 0, result.output
+        found = wait_for(f"{base}/api/documents/replica-new")
+        readers.wait_for_answers(readers.answered() + 10)
+    assert not readers.failures, readers.failures[:5]
     assert found == 200  # the new generation is followed, without a restart
