@@ -57,8 +57,8 @@ class RemoteReplica:
     def receive(self, generation: Path, manifest: Manifest, grace: float) -> tuple[bool, list[str]]:
         """Install a checked copy of `generation` unless the replica serves it already; clean the replica.
         Returns whether it switched and what the cleanup removed."""
-        current, _, _ = self._listing()
-        switched = current != generation.name
+        listing = self._listing()
+        switched = listing[0] != generation.name
         if switched:
             copy = f"{BUILD_PREFIX}replica-{generation.name}"  # the same name again after an interrupted run
             self._call(self.copy_command(generation, copy), f"copying {generation.name}")
@@ -68,7 +68,8 @@ class RemoteReplica:
                 raise ReplicationFailed(mismatch(f"the copy of {generation.name} in {self.host}:{self.path}",
                                                  problems))
             self.run(_SWITCH, self.path, copy, generation.name)
-        return switched, self.clean(grace)
+            listing = self._listing()
+        return switched, self.clean(grace, listing)
 
     def copy_command(self, generation: Path, copy: str) -> list[str]:
         """The rsync command that copies `generation` into the folder `copy` of the replica, whole."""
@@ -86,9 +87,10 @@ class RemoteReplica:
                 found[name[2:]] = FileEntry(size_of[name[2:]], digest)
         return found
 
-    def clean(self, grace: float) -> list[str]:
-        """Remove what the local cleanup would: leftover copies, generations retired more than `grace` ago."""
-        current, now, entries = self._listing()
+    def clean(self, grace: float, listing: tuple[str, float, list[IndexEntry]]) -> list[str]:
+        """Remove what the local cleanup would from the replica as `listing` found it: leftover copies,
+        generations retired more than `grace` ago."""
+        current, now, entries = listing
         removed = removable(entries, current or None, now, grace)
         if removed:
             self.run('cd -- "$1" && shift && rm -rf -- "$@"', self.path, *removed)
