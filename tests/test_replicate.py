@@ -14,6 +14,7 @@ import requests
 
 from conftest import SEED_ID, Readers, index_with, one_record, run_cli, serve, served_generation
 from search_service.engine import Engine
+from search_service.engine.build.generations import rebuild_lock
 from search_service.engine.build.manifest import MANIFEST, describe, read_manifest
 from search_service.service.remote import RemoteReplica, remote_destination
 
@@ -50,6 +51,8 @@ def test_replica_serves_the_generation_and_a_second_run_changes_nothing(tmp_path
     assert served_generation(dest) == served_generation(src)
     assert describe(dest / served_generation(dest)) == read_manifest(src / served_generation(src))
     assert Engine.open(dest).document(SEED_ID) is not None
+    # The copy keeps the generation's time: a replica's /metrics gives its age since it was published.
+    assert (dest / served_generation(dest)).stat().st_mtime == (src / served_generation(src)).stat().st_mtime
     before = tree(dest)
     second = run_cli("replicate", "--index", src, "--to", dest)
     assert second.exit_code == 0, second.output
@@ -110,6 +113,11 @@ def test_mistakes_are_one_message_and_switch_nothing(tmp_path):
     # One replica that fails does not keep the others from being brought up to date.
     both = run_cli("replicate", "--index", src, "--to", blocked / "replica", "--to", tmp_path / "ok")
     assert both.exit_code == 1 and served_generation(tmp_path / "ok") == served_generation(src)
+    busy = tmp_path / "busy"
+    with rebuild_lock(busy, wait=False):  # a run (a rebuild, another replicate) holds the replica's lock
+        held = run_cli("replicate", "--index", src, "--to", busy, "--to", tmp_path / "ok")
+    assert held.exit_code == 1 and "another rebuild of" in held.stderr and "--wait" in held.stderr
+    assert not (busy / "CURRENT").exists()
     unreachable = run_cli("replicate", "--index", src, "--to", "replica.invalid:/srv/index")
     assert unreachable.exit_code == 1 and "cannot reach replica.invalid" in unreachable.stderr
     old = src / served_generation(src)

@@ -11,7 +11,7 @@ import click
 
 from search_service.cli.progress import ConsoleProgress
 from search_service.config import Config, SettingError
-from search_service.errors import ReplicationFailed, UserError
+from search_service.errors import RebuildRunning, ReplicationFailed, UserError
 from search_service.records import LANGUAGES
 from search_service.service.index import has_index, open_index
 from search_service.service.indexing import RebuildOptions, RebuildOutcome, documents_for, encoding_problem, \
@@ -120,7 +120,9 @@ def serve(host: str | None, port: int | None, index_dir: Path | None, documents:
               help="Seconds a replaced generation is kept: under 31 s, a served replica may fail requests "
                    "still reading it [120]")
 @click.option("--ssh", help="ssh command for host:/path replicas [$SEARCH_SSH or ssh in batch mode]")
-def replicate(index_dir: Path | None, destinations: tuple[str, ...], grace: float | None, ssh: str | None) -> None:
+@click.option("--wait", is_flag=True, help="When a run holds a replica folder's lock, wait for it instead of failing")
+def replicate(index_dir: Path | None, destinations: tuple[str, ...], grace: float | None, ssh: str | None,
+              wait: bool) -> None:
     """Make each replica serve INDEX's published generation: copied whole, checked against its manifest,
     then switched in one rename (a server there follows without a restart). Nothing to do when current."""
     config = Config.from_env(index_dir=index_dir, ssh_command=ssh, replicas=destinations or None)
@@ -129,8 +131,8 @@ def replicate(index_dir: Path | None, destinations: tuple[str, ...], grace: floa
     failed = 0
     for destination in config.replicas:  # one replica that fails leaves the others to be brought up to date
         try:
-            click.echo(replicate_to(config.index_dir, destination, grace, config.ssh_command).summary)
-        except ReplicationFailed as exc:
+            click.echo(replicate_to(config.index_dir, destination, grace, config.ssh_command, wait).summary)
+        except (ReplicationFailed, RebuildRunning) as exc:
             click.echo(f"error: {exc}", err=True)
             failed += 1
     if failed:

@@ -45,10 +45,11 @@ class Replication:
 
 
 def replicate(source: Path, destination: str, grace_seconds: float | None = None,
-              ssh: str = Config.ssh_command) -> Replication:
+              ssh: str = Config.ssh_command, wait: bool = False) -> Replication:
     """Make `destination` (a folder, or rsync's `host:/path`) serve the generation `source` publishes.
 
-    Retired generations of the destination are removed `grace_seconds` after they were replaced."""
+    Retired generations of the destination are removed `grace_seconds` after they were replaced. A local
+    folder's rebuild lock is waited for with `wait`, else RebuildRunning when another run holds it."""
     started = time.perf_counter()
     generation = current_generation(source)
     if generation is None:
@@ -59,17 +60,18 @@ def replicate(source: Path, destination: str, grace_seconds: float | None = None
     if remote:
         switched, removed = RemoteReplica(*remote, ssh=ssh).receive(generation, manifest, grace)
     else:
-        switched, removed = _to_folder(generation, manifest, Path(destination), grace)
+        switched, removed = _to_folder(generation, manifest, Path(destination), grace, wait)
     return Replication(destination, generation.name, switched, files=len(manifest) if switched else 0,
                        size=sum(entry.size for entry in manifest.values()) if switched else 0,
                        removed=removed, seconds=time.perf_counter() - started)
 
 
-def _to_folder(generation: Path, manifest: Manifest, folder: Path, grace: float) -> tuple[bool, list[str]]:
+def _to_folder(generation: Path, manifest: Manifest, folder: Path, grace: float,
+               wait: bool) -> tuple[bool, list[str]]:
     """Install a checked copy of `generation` in the local index folder `folder` unless it serves it already;
     clean it. Returns whether it switched and what the cleanup removed."""
     try:
-        with rebuild_lock(folder, wait=False):
+        with rebuild_lock(folder, wait=wait):
             current = current_generation(folder)
             switched = current is None or current.name != generation.name
             if switched:
