@@ -153,3 +153,15 @@ def test_a_served_replica_switches_without_a_failed_answer(tmp_path):
         readers.wait_for_answers(readers.answered() + 10)
     assert not readers.failures, readers.failures[:5]
     assert found == 200  # the new generation is followed, without a restart
+
+
+def test_a_copy_that_fails_midway_leaves_nothing_behind(tmp_path):
+    src, dest = index_with(tmp_path / "src"), tmp_path / "replica"
+    assert run_cli("replicate", "--index", src, "--to", dest).exit_code == 0
+    old = served_generation(dest)
+    index_with(src, one_record(tmp_path, "replica-new", "quasiparticle"))
+    (src / served_generation(src) / "unreadable").symlink_to(tmp_path / "gone")  # reading it fails
+    result = run_cli("replicate", "--index", src, "--to", dest)
+    assert result.exit_code == 1 and "nothing switched" in result.stderr and "unreadable" in result.stderr
+    assert served_generation(dest) == old
+    assert sorted(path.name for path in dest.iterdir()) == [".rebuild.lock", "CURRENT", old]

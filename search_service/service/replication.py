@@ -85,10 +85,14 @@ def _install_copy(generation: Path, manifest: Manifest, folder: Path) -> None:
     if (folder / generation.name).exists():
         raise ReplicationFailed(f"{folder / generation.name} exists but {folder / 'CURRENT'} does not name it "
                                 "(left by an interrupted run?): remove it and run again")
-    build = new_build_dir(folder, copy_of=generation)
-    problems = differences(manifest, describe(build))
-    if problems:
-        shutil.rmtree(build, ignore_errors=True)
-        raise ReplicationFailed(mismatch(f"the copy of {generation.name} in {folder}", problems))
+    build = new_build_dir(folder)
+    try:
+        shutil.copytree(generation, build, dirs_exist_ok=True)  # the folder's time too: see service/index.py
+        problems = differences(manifest, describe(build))
+        if problems:
+            raise ReplicationFailed(mismatch(f"the copy of {generation.name} in {folder}", problems))
+    except (OSError, ReplicationFailed):
+        shutil.rmtree(build, ignore_errors=True)  # a partial copy (a full disk) must not wait for the next run
+        raise
     install(folder, build, generation.name)
 
