@@ -21,7 +21,7 @@ from search_service.web.i18n import UI_LANGUAGES, Translator, choose_language, w
 from search_service.records import LANGUAGES
 from search_service.service.search import LANG_FACET, SearchOptions, SearchResult, clean_query, search
 from search_service.web.timeline import bars
-from search_service.web.requests import search_index, search_options
+from search_service.web.requests import query_log, search_index, search_options
 
 blueprint = Blueprint("pages", __name__)
 UI_COOKIE = "ui"
@@ -125,6 +125,7 @@ def _results_context(endpoint: str) -> dict:
             options = search_options(request)
             result = search(search_index(), options)
             count_search(result)
+            query_log().record(options, result, "page" if endpoint == "pages.search_page" else "embed")
     except QueryError as exc:
         error = str(exc)
 
