@@ -16,6 +16,7 @@ from search_service.web.api import document_url
 from search_service.dates import DateError, parse_date
 from search_service.errors import QueryError
 from search_service.service.documents import document, record_view, related_to
+from search_service.service.query_log import DEFAULT_DAYS
 from search_service.web.metrics import count_search
 from search_service.web.i18n import UI_LANGUAGES, Translator, choose_language, widget_messages
 from search_service.records import LANGUAGES
@@ -73,6 +74,13 @@ def document_page(record_id: str):
                            related=related_to(search_index(), view.record), document_url=document_url,
                            back_url=url_for("pages.search_page", **_search_state()),
                            facets=current_app.config["SEARCH"].facets)
+
+
+@blueprint.get("/admin/queries")
+def queries_page():
+    """What readers search for: the page asks /api/admin/queries for it with the admin token typed in it."""
+    return render_template("queries.html", retention=current_app.config["SEARCH"].query_log_days,
+                           default_days=DEFAULT_DAYS)
 
 
 @blueprint.get("/documents/<path:record_id>/cite.ris")
