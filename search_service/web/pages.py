@@ -31,6 +31,7 @@ UI_COOKIE_SECONDS = 365 * 24 * 3600
 _KEPT = ("q", "lang", "year_from", "year_to", "per_page", "page", "sort")
 PAGE_WINDOW = 2  # page links shown either side of the current page
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+_LOG_SOURCE = {"pages.search_page": "page", "pages.embed_page": "embed"}  # the query log's name for each page
 
 
 @blueprint.before_app_request
@@ -133,7 +134,7 @@ def _results_context(endpoint: str) -> dict:
             options = search_options(request)
             result = search(search_index(), options)
             count_search(result)
-            query_log().record(options, result, "page" if endpoint == "pages.search_page" else "embed")
+            query_log().record(options, result, _LOG_SOURCE[endpoint])
     except QueryError as exc:
         error = str(exc)
 
