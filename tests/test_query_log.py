@@ -178,6 +178,13 @@ def test_a_log_that_cannot_be_written_loses_lines_not_searches(log_index, tmp_pa
         assert answer.status_code == 503 and answer.get_json()["error"]["code"] == "query_log_unreadable"
 
 
+def test_a_log_file_just_made_answers_no_searches(log_index, tmp_path):
+    """A writer that has made the file but not yet its table: nothing searched, not an unreadable log."""
+    (tmp_path / "new.sqlite").write_bytes(b"")
+    answer = queries(app_client(log_index, query_log=tmp_path / "new.sqlite"))
+    assert answer["searches"] == 0 and answer["frequent"] == answer["found_nothing"] == []
+
+
 def test_query_log_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("SEARCH_INDEX_DIR", str(tmp_path))
     assert Config.from_env().query_log_path == tmp_path / QUERY_LOG_NAME

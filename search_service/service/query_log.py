@@ -128,6 +128,8 @@ class QueryLog:
         try:
             with closing(sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
                                          timeout=BUSY_SECONDS)) as connection:
+                if not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'searches'").fetchone():
+                    return QuerySummary(period, since)  # made by a writer a moment ago, its table not yet
                 searches, empty = connection.execute(
                     "SELECT COUNT(*), SUM(total = 0 AND NOT timed_out) FROM searches WHERE at >= ?", (since,)
                 ).fetchone()
