@@ -134,6 +134,7 @@ def test_replicas_behind_nginx_answer_every_request_through_replication_and_a_ki
     assert echoed.headers["X-Request-Id"] == "trace-7f3a" and re.fullmatch(r"[0-9a-f]{32}", made)
     assert static.status_code == 200 and static.headers["Cache-Control"] == "public, max-age=86400"
     assert before >= 1 and after == before + 5
-    assert requests.get(f"{base}/metrics", timeout=10).status_code == 404  # scraped from each replica instead
+    for path in ("/metrics", "/api/admin/queries", "/admin/queries"):  # asked of each replica directly instead
+        assert requests.get(f"{base}{path}", timeout=10).status_code == 404
     logged = (tmp_path / "search-service.access.log").read_text()
     assert "id=trace-7f3a" in logged and f"upstream={second.removeprefix('http://')}" in logged
