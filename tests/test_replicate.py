@@ -6,6 +6,7 @@ The remote form (`host:/path`) is tested over a real sshd in tests/test_replicat
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -58,6 +59,10 @@ def test_replica_serves_the_generation_and_a_second_run_changes_nothing(tmp_path
     assert second.exit_code == 0, second.output
     assert f"already current ({served_generation(src)})" in second.stdout
     assert tree(dest) == before
+    shutil.rmtree(dest / served_generation(dest))  # CURRENT names a generation that is not there
+    third = run_cli("replicate", "--index", src, "--to", dest)
+    assert third.exit_code == 0 and "now serves" in third.stdout, third.output
+    assert Engine.open(dest).document(SEED_ID) is not None
 
 
 def test_a_new_generation_replaces_the_old_one_which_goes_after_the_grace(tmp_path):

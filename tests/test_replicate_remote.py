@@ -6,6 +6,7 @@ both installed when missing. Root is needed for sshd to log a user in; without i
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -77,6 +78,10 @@ def test_a_replica_over_ssh_is_copied_checked_switched_and_cleaned(tmp_path, ssh
     third = run_cli("replicate", "--index", src, "--to", remote, "--ssh", ssh, "--grace", "0")
     assert third.exit_code == 0, third.output
     assert "already current" in third.stdout and f"removed {old}" in third.stdout and not (dest / old).exists()
+    shutil.rmtree(dest / served_generation(dest))  # CURRENT names a generation that is not there
+    fourth = run_cli("replicate", "--index", src, "--to", remote, "--ssh", ssh)
+    assert fourth.exit_code == 0 and "now serves" in fourth.stdout, fourth.output
+    assert Engine.open(dest).document("replica-new") is not None
 
 
 def test_a_damaged_copy_over_ssh_is_never_switched_to(tmp_path, ssh):

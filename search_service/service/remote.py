@@ -26,8 +26,10 @@ _UNREACHABLE = 255  # ssh's exit status when it could not connect (or the connec
 
 _DESCRIBE = ('cd -- "$1" && find . -type f -exec stat -c "%s %n" -- {} + '
              '&& echo / && find . -type f -exec sha256sum -- {} +')
-_LIST = ('mkdir -p -- "$1" && cd -- "$1" && date +%s.%N && { head -n 1 CURRENT 2>/dev/null || echo; } '
-         '&& find . -mindepth 1 -maxdepth 1 -printf "%y %T@ %P\\n"')
+# CURRENT's generation only when its folder is there, as `generations.current_generation` reads it.
+_LIST = (f'mkdir -p -- "$1" && cd -- "$1" && date +%s.%N '
+         f'&& {{ name=$(head -n 1 {CURRENT} 2>/dev/null); if [ -n "$name" ] && [ -d "$name" ]; then echo "$name"; '
+         f'else echo; fi; }} && find . -mindepth 1 -maxdepth 1 -printf "%y %T@ %P\\n"')
 # $1 folder, $2 the checked copy, $3 its generation name. The previous generation is touched: its grace
 # period (see generations.py) counts from its retirement.
 _POINTER = f".{CURRENT}.replica.tmp"
