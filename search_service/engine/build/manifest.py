@@ -31,20 +31,15 @@ def describe(generation: Path) -> Manifest:
     for path in sorted(generation.rglob("*")):
         name = path.relative_to(generation).as_posix()
         if path.is_file() and name != MANIFEST:
-            digest = hashlib.sha256()
             with open(path, "rb") as handle:
-                while block := handle.read(1 << 20):
-                    digest.update(block)
-            found[name] = FileEntry(path.stat().st_size, digest.hexdigest())
+                found[name] = FileEntry(path.stat().st_size, hashlib.file_digest(handle, "sha256").hexdigest())
     return found
 
 
-def write_manifest(generation: Path) -> Manifest:
+def write_manifest(generation: Path) -> None:
     """Describe `generation` into its manifest file; called on a build, before it is published."""
-    manifest = describe(generation)
-    files = {name: {"size": entry.size, "sha256": entry.sha256} for name, entry in manifest.items()}
+    files = {name: {"size": entry.size, "sha256": entry.sha256} for name, entry in describe(generation).items()}
     (generation / MANIFEST).write_text(json.dumps({"files": files}, indent=1) + "\n", encoding="utf-8")
-    return manifest
 
 
 def read_manifest(generation: Path) -> Manifest:
