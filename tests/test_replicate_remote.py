@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 
 from conftest import SEED_ID, debian_package, free_port, index_with, one_record, run_cli, served_generation
 from search_service.engine import Engine
+from search_service.engine.build.generations import rebuild_lock
 from search_service.engine.build.manifest import describe, read_manifest
 
 pytestmark = pytest.mark.slow  # an ssh server, copies over it
@@ -104,3 +106,27 @@ def test_an_ssh_server_that_does_not_answer_is_one_message(tmp_path, ssh):
     closed = ssh.replace(ssh.split()[2], str(free_port()), 1)  # the same command, to a port nobody listens on
     result = run_cli("replicate", "--index", src, "--to", f"127.0.0.1:{tmp_path / 'replica'}", "--ssh", closed)
     assert result.exit_code == 1 and "cannot reach 127.0.0.1" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_replica_another_run_holds_is_left_alone_over_ssh(tmp_path, ssh):
+    src, dest = index_with(tmp_path / "src"), tmp_path / "replica"
+    with rebuild_lock(dest, wait=False):  # what `index` or a local replicate on the replica takes
+        held = run_cli("replicate", "--index", src, "--to", f"127.0.0.1:{dest}", "--ssh", ssh)
+    assert held.exit_code == 1 and f"another run holds 127.0.0.1:{dest}/.rebuild.lock" in held.stderr
+    assert "--wait" in held.stderr and not (dest / "CURRENT").exists()
+    # The lock is the session's: once replicate has returned, the replica's lock is free again.
+    assert run_cli("replicate", "--index", src, "--to", f"127.0.0.1:{dest}", "--ssh", ssh).exit_code == 0
+    with rebuild_lock(dest, wait=False):
+        assert served_generation(dest) == served_generation(src)
+
+
+def test_replicate_over_ssh_with_wait_goes_on_once_the_lock_is_free(tmp_path, ssh):
+    src, dest = index_with(tmp_path / "src"), tmp_path / "replica"
+    command = [sys.executable, "-m", "search_service", "replicate", "--index", str(src), "--to",
+               f"127.0.0.1:{dest}", "--ssh", ssh, "--wait"]
+    with rebuild_lock(dest, wait=False):
+        waiting = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(2)  # long enough for it to reach the lock; it must not have gone past it
+        assert waiting.poll() is None and not (dest / "CURRENT").exists()
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0 and "now serves" in out, err

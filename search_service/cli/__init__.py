@@ -120,7 +120,7 @@ def serve(host: str | None, port: int | None, index_dir: Path | None, documents:
               help="Seconds a replaced generation is kept: under 31 s, a served replica may fail requests "
                    "still reading it [120]")
 @click.option("--ssh", help="ssh command for host:/path replicas [$SEARCH_SSH or ssh in batch mode]")
-@click.option("--wait", is_flag=True, help="When a run holds a replica folder's lock, wait for it instead of failing")
+@click.option("--wait", is_flag=True, help="When another run holds a replica's lock, wait for it instead of failing")
 def replicate(index_dir: Path | None, destinations: tuple[str, ...], grace: float | None, ssh: str | None,
               wait: bool) -> None:
     """Make each replica serve INDEX's published generation: copied whole, checked against its manifest,

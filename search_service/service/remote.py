@@ -4,8 +4,9 @@ The replica needs only what every Debian has (a POSIX shell, coreutils, findutil
 check runs `stat` and `sha256sum` there, so every file of the copy is read back from the replica's own
 disk and compared with the manifest here, by the same rule as a local copy. The switch is `mv` of a
 pointer file over `CURRENT` (one rename(2)); the cleanup lists the replica's folder and removes what
-the local cleanup rule (`generations.removable`) names. One replicate per replica at a time: unlike a
-local folder, a remote one is not locked.
+the local cleanup rule (`generations.removable`) names. All of it happens while an ssh session holds
+the replica's rebuild lock with `flock` (util-linux: the same flock(2) lock a rebuild or a replicate
+on that machine takes), released when the session ends, however it ends.
 """
 
 from __future__ import annotations
@@ -13,21 +14,27 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
-from search_service.engine.build.generations import BUILD_PREFIX, CURRENT, IndexEntry, removable
+from search_service.engine.build.generations import BUILD_PREFIX, CURRENT, LOCK_NAME, IndexEntry, removable
 from search_service.engine.build.manifest import MANIFEST, FileEntry, Manifest, differences, mismatch
-from search_service.errors import ReplicationFailed
+from search_service.errors import RebuildRunning, ReplicationFailed
 
 # rsync's rule: `host:path` is remote when the colon comes before any slash (`./a:b` is a local file).
 _REMOTE = re.compile(r"^(?P<host>[^/:]+):(?P<path>.*)$")
 TIMEOUT_SECONDS = 3600.0  # a command over ssh that takes longer has hung (a copy of gigabytes takes minutes)
 _UNREACHABLE = 255  # ssh's exit status when it could not connect (or the connection broke)
+_LOCK_TAKEN = 75  # flock's exit status (EX_TEMPFAIL) when another process holds the lock
 
+# Holds the lock until its input ends (this side closes it, or the connection drops); says when it has it.
+_LOCK = (f'mkdir -p -- "$1" && exec flock $2 --conflict-exit-code {_LOCK_TAKEN} -- "$1/{LOCK_NAME}" '
+         'sh -c "echo locked && exec cat >/dev/null"')
 _DESCRIBE = ('cd -- "$1" && find . -type f -exec stat -c "%s %n" -- {} + '
              '&& echo / && find . -type f -exec sha256sum -- {} +')
 # CURRENT's generation only when its folder is there, as `generations.current_generation` reads it.
-_LIST = (f'mkdir -p -- "$1" && cd -- "$1" && date +%s.%N '
+_LIST = (f'cd -- "$1" && date +%s.%N '
          f'&& {{ name=$(head -n 1 {CURRENT} 2>/dev/null); if [ -n "$name" ] && [ -d "$name" ]; then echo "$name"; '
          f'else echo; fi; }} && find . -mindepth 1 -maxdepth 1 -printf "%y %T@ %P\\n"')
 # $1 folder, $2 the checked copy, $3 its generation name. The previous generation is touched: its grace
@@ -56,9 +63,42 @@ class RemoteReplica:
     def __init__(self, host: str, path: str, ssh: str) -> None:
         self.host, self.path, self.ssh = host, path, ssh
 
-    def receive(self, generation: Path, manifest: Manifest, grace: float) -> tuple[bool, list[str]]:
+    def receive(self, generation: Path, manifest: Manifest, grace: float, wait: bool = False
+                ) -> tuple[bool, list[str]]:
         """Install a checked copy of `generation` unless the replica serves it already; clean the replica.
         Returns whether it switched and what the cleanup removed."""
+        with self._locked(wait):
+            return self._receive(generation, manifest, grace)
+
+    @contextmanager
+    def _locked(self, wait: bool) -> Iterator[None]:
+        """Hold the replica's rebuild lock; without `wait`, RebuildRunning at once when another run has it."""
+        command = [*shlex.split(self.ssh), self.host,
+                   shlex.join(["sh", "-c", _LOCK, "sh", self.path, "" if wait else "-n"])]
+        try:
+            session = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True)
+        except FileNotFoundError:
+            raise ReplicationFailed(f"{command[0]} is not installed here: install it (Debian: apt-get install "
+                                    "openssh-client)") from None
+        try:
+            if session.stdout.readline().strip() != "locked":
+                session.stdin.close()
+                said = session.stderr.read().strip().replace("\n", " / ")[-500:]
+                status = session.wait()
+                if status == _UNREACHABLE:
+                    raise ReplicationFailed(f"cannot reach {self.host} with `{self.ssh}`: {said}")
+                if status == _LOCK_TAKEN:
+                    raise RebuildRunning(f"another run holds {self.host}:{self.path}/{LOCK_NAME} (a rebuild or a "
+                                         "replicate there): try again when it has finished, or pass --wait")
+                raise ReplicationFailed(f"cannot lock {self.host}:{self.path} (exit {status}): {said}")
+            yield
+        finally:
+            if session.stdin and not session.stdin.closed:
+                session.stdin.close()
+            session.wait(timeout=60)
+
+    def _receive(self, generation: Path, manifest: Manifest, grace: float) -> tuple[bool, list[str]]:
         listing = self._listing()
         switched = listing[0] != generation.name
         if switched:

@@ -3,8 +3,8 @@
 The published generation is copied whole under a hidden `.build-*` name, checked file by file against
 the manifest written when it was published (names, sizes, SHA-256), renamed to its own name and only
 then named by the replica's `CURRENT`, in one rename. A server reading the replica switches by itself;
-a copy that fails its check is removed and nothing is switched. A local folder is copied with Python
-(no other program needed, and the replica's rebuild lock is held throughout); `host:/path` goes
+a copy that fails its check is removed and nothing is switched. The replica's rebuild lock is held
+throughout. A local folder is copied with Python (no other program needed); `host:/path` goes
 through rsync over ssh (see `remote.py`).
 """
 
@@ -48,8 +48,8 @@ def replicate(source: Path, destination: str, grace_seconds: float | None = None
               ssh: str = Config.ssh_command, wait: bool = False) -> Replication:
     """Make `destination` (a folder, or rsync's `host:/path`) serve the generation `source` publishes.
 
-    Retired generations of the destination are removed `grace_seconds` after they were replaced. A local
-    folder's rebuild lock is waited for with `wait`, else RebuildRunning when another run holds it."""
+    Retired generations of the destination are removed `grace_seconds` after they were replaced. The
+    destination's rebuild lock is waited for with `wait`, else RebuildRunning when another run holds it."""
     started = time.perf_counter()
     generation = current_generation(source)
     if generation is None:
@@ -58,7 +58,7 @@ def replicate(source: Path, destination: str, grace_seconds: float | None = None
     grace = RETIRED_GRACE_SECONDS if grace_seconds is None else grace_seconds
     remote = remote_destination(destination)
     if remote:
-        switched, removed = RemoteReplica(*remote, ssh=ssh).receive(generation, manifest, grace)
+        switched, removed = RemoteReplica(*remote, ssh=ssh).receive(generation, manifest, grace, wait)
     else:
         switched, removed = _to_folder(generation, manifest, Path(destination), grace, wait)
     return Replication(destination, generation.name, switched, files=len(manifest) if switched else 0,
