@@ -49,6 +49,11 @@ class Config:
     # beside CURRENT in the index folder, outside the generations, so a rebuild never touches it).
     query_log_days: int = 30
     query_log: Path | None = None
+    # How `replicate` reaches a `host:/path` replica (also rsync's remote shell): never a password
+    # prompt (a timer has no one to answer it), and a host that does not answer is an error, not a hang.
+    ssh_command: str = "ssh -o BatchMode=yes -o ConnectTimeout=15"
+    # The replicas `replicate` brings up to date when given no --to: index folders or `host:/path`.
+    replicas: tuple[str, ...] = ()
 
     @property
     def query_log_path(self) -> Path:
@@ -82,6 +87,8 @@ class Config:
             query_log_days=_number("SEARCH_QUERY_LOG_DAYS", env.get("SEARCH_QUERY_LOG_DAYS"), cls.query_log_days,
                                    0, MAX_QUERY_LOG_DAYS),
             query_log=Path(env["SEARCH_QUERY_LOG"]) if (env.get("SEARCH_QUERY_LOG") or "").strip() else None,
+            ssh_command=env.get("SEARCH_SSH", "").strip() or cls.ssh_command,
+            replicas=tuple(env.get("SEARCH_REPLICAS", "").split()),
         )
         return replace(config, **{key: value for key, value in overrides.items() if value is not None})
 

@@ -1,4 +1,4 @@
-"""`search-service index / serve / search`: everything a user does, from one command."""
+"""`search-service index / serve / replicate / search`: everything a user does, from one command."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import click
 
 from search_service.cli.progress import ConsoleProgress
 from search_service.config import Config, SettingError
-from search_service.errors import UserError
+from search_service.errors import RebuildRunning, ReplicationFailed, UserError
 from search_service.records import LANGUAGES
 from search_service.service.index import has_index, open_index
 from search_service.service.indexing import RebuildOptions, RebuildOutcome, documents_for, encoding_problem, \
     rebuild
+from search_service.service.replication import replicate as replicate_to
 from search_service.service.search import SearchOptions, search
 
 _MARK = re.compile(r"<mark>(.*?)</mark>")
@@ -108,6 +109,34 @@ def serve(host: str | None, port: int | None, index_dir: Path | None, documents:
     click.echo(f"serving on http://{config.host}:{config.port}")
     with metrics_folder():
         run(config)
+
+
+@main.command()
+@click.option("--index", "index_dir", type=click.Path(path_type=Path),
+              help="Index folder whose published generation is copied [index]")
+@click.option("--to", "destinations", multiple=True,
+              help="Replica's index folder, or host:/path (rsync over ssh); repeatable [$SEARCH_REPLICAS]")
+@click.option("--grace", type=click.FloatRange(min=0),
+              help="Seconds a replaced generation is kept: under 31 s, a served replica may fail requests "
+                   "still reading it [120]")
+@click.option("--ssh", help="ssh command for host:/path replicas [$SEARCH_SSH or ssh in batch mode]")
+@click.option("--wait", is_flag=True, help="When another run holds a replica's lock, wait for it instead of failing")
+def replicate(index_dir: Path | None, destinations: tuple[str, ...], grace: float | None, ssh: str | None,
+              wait: bool) -> None:
+    """Make each replica serve INDEX's published generation: copied whole, checked against its manifest,
+    then switched in one rename (a server there follows without a restart). Nothing to do when current."""
+    config = Config.from_env(index_dir=index_dir, ssh_command=ssh, replicas=destinations or None)
+    if not config.replicas:
+        raise click.UsageError("no replica given: pass --to FOLDER or --to host:/path, or set SEARCH_REPLICAS")
+    failed = 0
+    for destination in config.replicas:  # one replica that fails leaves the others to be brought up to date
+        try:
+            click.echo(replicate_to(config.index_dir, destination, grace, config.ssh_command, wait).summary)
+        except (ReplicationFailed, RebuildRunning) as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed += 1
+    if failed:
+        sys.exit(1)
 
 
 @main.command(name="search")
