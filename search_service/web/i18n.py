@@ -37,6 +37,10 @@ MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
         "took": "{ms} ms",
         "relaxed": "No record has every word; these have the most of them.",
         "corrected_layout": "Showing results for “{query}”: the query looks typed with the other keyboard layout.",
+        "also_searched_ru": "Also searched in Russian as “{query}”.",
+        "also_searched_en": "Also searched in English as “{query}”.",
+        "translate_off": "Search only as typed",
+        "via_translation": "found through translation",
         "did_you_mean": "Did you mean",
         "no_hits": "Nothing found for “{query}”.",
         "no_hits_years": "Nothing in {years}. The timeline shows the years where the query finds records.",
@@ -116,6 +120,10 @@ MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
         "took": "{ms} мс",
         "relaxed": "Ни в одной записи нет всех слов; показаны записи, где их больше всего.",
         "corrected_layout": "Показаны результаты по запросу «{query}»: похоже, запрос набран в другой раскладке.",
+        "also_searched_ru": "Также искали по-русски: «{query}».",
+        "also_searched_en": "Также искали по-английски: «{query}».",
+        "translate_off": "Искать только как написано",
+        "via_translation": "найдено через перевод",
         "did_you_mean": "Возможно, вы имели в виду",
         "no_hits": "По запросу «{query}» ничего не найдено.",
         "no_hits_years": "В диапазоне {years} ничего нет. Шкала показывает годы, где запрос находит записи.",
@@ -180,7 +188,8 @@ MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {
 WIDGET_KEYS = ("search_label", "placeholder", "search_button", "records", "took", "relaxed", "no_hits",
                "no_hits_hint", "pages", "previous", "next", "page_of", "searching", "search_failed", "open_all",
                "opens_new_tab", "lang_ru", "lang_en", "preparing", "completions", "completions_count",
-               "facets", "facet_collection", "facet_type", "facet_lang")
+               "facets", "facet_collection", "facet_type", "facet_lang", "also_searched_ru", "also_searched_en",
+               "via_translation")
 
 _MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

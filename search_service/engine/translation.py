@@ -1,0 +1,188 @@
+"""A query's words searched in the other language too, through the generation's lexicon.
+
+Each word of a query (a `CombinedTerm`) gains an alternative: its translations (`text.lexicon`) and,
+for a name no dictionary holds, its spellings in the other script (`Vocabulary.other_script`), one
+`TranslatedTerm` whose terms count by their probability (a probabilistic structured query). The
+alternative matches only in records without text in the word's own language, so a record that
+has that language scores exactly as before, and a record that lacks it competes in the same ranked
+list on the score of the translated words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+
+from whoosh import matching, query
+from whoosh.searching import Searcher
+
+from search_service.deadline import Deadline
+from search_service.engine.reader import PublishedIndex
+from search_service.engine.scoring import CombinedTerm
+from search_service.engine.spans import term_spans
+from search_service.engine.vocabulary import Vocabulary
+from search_service.text.lexicon import Lexicon, Translations
+from search_service.text.scripts import has_cyrillic, has_latin
+
+if TYPE_CHECKING:  # tiers runs the translated queries: importing it here would be circular
+    from search_service.engine.tiers import EngineResult
+
+# Translations searched per word: the lexicon's and the name spellings together.
+MAX_ALTERNATIVES = 4
+# A name spelled in the other script is its own translation.
+NAME_PROBABILITY = 1.0
+# What a translated word counts for beside a word matched as typed: half, so that a record matched
+# through translation comes below one that matches as well in the query's own language.
+TRANSLATED_WEIGHT = 1.0
+VIA_TRANSLATION = "translation"
+OTHER_LANGUAGE = {"ru": "en", "en": "ru"}
+_LANGUAGES: WeakKeyDictionary = WeakKeyDictionary()  # segment reader -> language -> its records with text in it
+
+
+class TranslatedTerm(CombinedTerm):
+    """One query word's translations searched as one word: each term's frequency counts in
+    proportion to its translation probability, under one idf, in the same fields as the word."""
+
+    def __init__(self, translations: Translations, fields: tuple[tuple[str, float], ...], boost: float = 1.0,
+                 source: str = "") -> None:
+        super().__init__(tuple(text for text, _ in translations), fields, boost)
+        self.probabilities = dict(translations)
+        self.source = source  # the language of the word translated
+        self.target = OTHER_LANGUAGE.get(source, "")
+
+    def __eq__(self, other) -> bool:
+        return super().__eq__(other) and isinstance(other, TranslatedTerm) and self.probabilities == other.probabilities
+
+    def __hash__(self) -> int:
+        return super().__hash__()
+
+    def __repr__(self) -> str:
+        return f"TranslatedTerm({tuple(self.probabilities.items())!r}, {self.fields!r}, source={self.source!r})"
+
+    def share(self, text: str) -> float:
+        return self.probabilities.get(text, 0.0)
+
+    def collection_size(self, searcher) -> int:
+        """The records with text in the language translated into: a word common in Russian records is
+        common, however many English records there are beside them (in which it cannot occur)."""
+        return searcher.doc_frequency("langs", self.target) or searcher.doc_count_all()
+
+    def matcher(self, searcher, context=None) -> matching.Matcher:
+        """The translations' matches in the records without text in the source language."""
+        found = super().matcher(searcher, context)
+        having = records_in(searcher.reader(), self.source)
+        return matching.FilterMatcher(found, having, exclude=True) if having and found.is_active() else found
+
+
+def records_in(reader, lang: str) -> frozenset[int]:
+    """The records of a segment with text in `lang`, by their number in it (remembered per segment)."""
+    by_lang = _LANGUAGES.setdefault(reader, {})
+    if lang not in by_lang:
+        having = reader.postings("langs", lang).all_ids() if reader.doc_frequency("langs", lang) else ()
+        by_lang[lang] = frozenset(having)
+    return by_lang[lang]
+
+
+def crossing(index: PublishedIndex, deadline: Deadline) -> "Crossing":
+    """A search's translations through the served generation's lexicon and vocabulary (waited for
+    until `deadline`, as the near terms are)."""
+    return Crossing(index.lexicon(), index.vocabulary(deadline))
+
+
+def language_of(texts: tuple[str, ...]) -> str | None:
+    """The language of a word's index terms (their script), or None for a number."""
+    return "ru" if has_cyrillic(texts[0]) else "en" if has_latin(texts[0]) else None
+
+
+@dataclass
+class Crossing:
+    """One search's translations: the queries of its tiers translated, and what was translated."""
+
+    lexicon: Lexicon
+    vocabulary: Vocabulary | None  # None while it is being built: names then stay untranslated
+    chosen: dict[tuple[str, ...], TranslatedTerm | None]
+
+    def __init__(self, lexicon: Lexicon, vocabulary: Vocabulary | None) -> None:
+        self.lexicon, self.vocabulary, self.chosen = lexicon, vocabulary, {}
+
+    def translated(self, q: query.Query) -> query.Query:
+        """`q` with each word also matching, in records without its language, through its translations."""
+        def visit(node: query.Query) -> query.Query:
+            if type(node) is not CombinedTerm:
+                return node
+            alternative = self._alternative(node)
+            if alternative is None:
+                return node
+            return query.Or([node, alternative])
+        return q.accept(visit)
+
+    def _alternative(self, word: CombinedTerm) -> TranslatedTerm | None:
+        if word.texts not in self.chosen:
+            source = language_of(word.texts)
+            found = self._translations(word.texts) if source else ()
+            self.chosen[word.texts] = (TranslatedTerm(found, word.fields, word.boost * TRANSLATED_WEIGHT, source)
+                                       if found else None)
+        return self.chosen[word.texts]
+
+    def _translations(self, texts: tuple[str, ...]) -> Translations:
+        """The best translations of a word's terms: the lexicon's, and a name's other-script spellings."""
+        found: dict[str, float] = {}
+        for text in texts:
+            names = self.vocabulary.other_script(text) if self.vocabulary is not None else ()
+            for other, probability in (*self.lexicon.translate(text), *((name, NAME_PROBABILITY) for name in names)):
+                found[other] = max(found.get(other, 0.0), probability)
+        best = sorted(found.items(), key=lambda item: -item[1])[:MAX_ALTERNATIVES]
+        # Shares of the translations kept: the lexicon's probabilities leave room for unaligned
+        # occurrences and dropped translations, which would scale every translated word down.
+        total = sum(probability for _, probability in best)
+        return tuple((other, round(probability / total, 3)) for other, probability in best)
+
+    def queries(self) -> dict[str, str]:
+        """The query as searched in each other language: each translated word's likeliest translation."""
+        said: dict[str, list[str]] = {}
+        for alternative in self.chosen.values():
+            if alternative is not None:
+                said.setdefault(alternative.target, []).append(alternative.texts[0])
+        return {lang: " ".join(dict.fromkeys(texts)) for lang, texts in said.items()}
+
+    def terms(self, lacking: set[str]) -> dict[str, frozenset[str]]:
+        """Field -> the translated terms of the words whose language is in `lacking`."""
+        terms: dict[str, set[str]] = {}
+        for alternative in self.chosen.values():
+            if alternative is not None and alternative.source in lacking:
+                for field, text in alternative.terms():
+                    terms.setdefault(field, set()).add(text)
+        return {field: frozenset(texts) for field, texts in terms.items()}
+
+    def marked(self, searcher: Searcher, result: EngineResult, untranslated: list[query.Query]) -> EngineResult:
+        """`result` saying what translation did: the translated queries, each hit found only through
+        translation marked, and the translated words' places in the texts of the hits that lack their language."""
+        if not any(self.chosen.values()):
+            return result
+        docnums = {hit.id: searcher.document_number(id=hit.id) for hit in result.hits}
+        own = matched_among(searcher, untranslated, set(docnums.values()))
+        hits = []
+        for hit in result.hits:
+            lacking = {lang for lang in ("ru", "en") if not hit.record.texts.get(lang)}
+            terms = self.terms(lacking) if lacking else {}
+            spans = term_spans(searcher, [docnums[hit.id]], terms)[docnums[hit.id]] if terms else {}
+            hits.append(replace(hit, via=None if docnums[hit.id] in own else VIA_TRANSLATION, translated=spans))
+        return replace(result, hits=hits, translations=self.queries())
+
+
+def matched_among(searcher: Searcher, queries: list[query.Query], docnums: set[int]) -> set[int]:
+    """The records among `docnums` that match any of `queries`: each query's matcher skipped to them."""
+    found: set[int] = set()
+    for sub, offset in searcher.leaf_searchers():
+        local = sorted(docnum - offset for docnum in docnums if offset <= docnum < offset + sub.doc_count_all())
+        for q in queries if local else ():
+            matcher = q.matcher(sub, sub.boolean_context())
+            for docnum in local:
+                if matcher.is_active() and matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+                if matcher.id() == docnum:
+                    found.add(docnum + offset)
+    return found
