@@ -22,8 +22,8 @@ from search_service.engine.reader import PublishedIndex
 from search_service.engine.scoring import CombinedTerm
 from search_service.engine.spans import term_spans
 from search_service.engine.vocabulary import Vocabulary
-from search_service.text.lexicon import Lexicon, Translations
-from search_service.text.scripts import has_cyrillic, has_latin
+from search_service.text.lexicon import Lexicon, Translations, term_language
+from search_service.text.scripts import LANGUAGES
 
 if TYPE_CHECKING:  # tiers runs the translated queries: importing it here would be circular
     from search_service.engine.tiers import EngineResult
@@ -36,7 +36,7 @@ NAME_PROBABILITY = 1.0
 # through translation comes below one that matches as well in the query's own language.
 TRANSLATED_WEIGHT = 1.0
 VIA_TRANSLATION = "translation"
-OTHER_LANGUAGE = {"ru": "en", "en": "ru"}
+OTHER_LANGUAGE = dict(zip(LANGUAGES, reversed(LANGUAGES)))  # two languages: each one's other
 _LANGUAGES: WeakKeyDictionary = WeakKeyDictionary()  # segment reader -> language -> its records with text in it
 
 
@@ -90,11 +90,6 @@ def crossing(index: PublishedIndex, deadline: Deadline) -> "Crossing":
     return Crossing(index.lexicon(), index.vocabulary(deadline))
 
 
-def language_of(texts: tuple[str, ...]) -> str | None:
-    """The language of a word's index terms (their script), or None for a number."""
-    return "ru" if has_cyrillic(texts[0]) else "en" if has_latin(texts[0]) else None
-
-
 @dataclass
 class Crossing:
     """One search's translations: the queries of its tiers translated, and what was translated."""
@@ -119,7 +114,7 @@ class Crossing:
 
     def _alternative(self, word: CombinedTerm) -> TranslatedTerm | None:
         if word.texts not in self.chosen:
-            source = language_of(word.texts)
+            source = term_language(word.texts[0])
             found = self._translations(word.texts) if source else ()
             self.chosen[word.texts] = (TranslatedTerm(found, word.fields, word.boost * TRANSLATED_WEIGHT, source)
                                        if found else None)
@@ -164,7 +159,7 @@ class Crossing:
         own = matched_among(searcher, untranslated, set(docnums.values()))
         hits = []
         for hit in result.hits:
-            lacking = {lang for lang in ("ru", "en") if not hit.record.texts.get(lang)}
+            lacking = {lang for lang in LANGUAGES if not hit.record.texts.get(lang)}
             terms = self.terms(lacking) if lacking else {}
             spans = term_spans(searcher, [docnums[hit.id]], terms)[docnums[hit.id]] if terms else {}
             hits.append(replace(hit, via=None if docnums[hit.id] in own else VIA_TRANSLATION, translated=spans))

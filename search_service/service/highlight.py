@@ -57,7 +57,9 @@ def hit_matches(spans: list[tuple[int, int, str]], translated: list[tuple[int, i
     translated words (marked as such)."""
     if not translated:
         return merge_spans(spans)
-    return merge_spans(sorted([*spans, *translated]), frozenset(term for *_, term in translated))
+    # A term the query matches as typed (a name's other-script spelling among the near terms) is not a translation.
+    own = {term for *_, term in spans}
+    return merge_spans(sorted([*spans, *translated]), frozenset(term for *_, term in translated if term not in own))
 
 
 def mark(text: str, matches: list[Match], start: int = 0, end: int | None = None, number_from: int | None = None

@@ -22,7 +22,7 @@ from typing import Iterable, Iterator, Mapping
 from search_service.text.alignment import Alignment
 from search_service.text.analysis import analyze_word, words
 from search_service.text.morphology import is_stop_term
-from search_service.text.scripts import has_cyrillic, has_latin
+from search_service.text.scripts import LANGUAGES, has_cyrillic, has_latin
 
 # Translations kept per word, and the least probability a kept one needs: past the first few,
 # a word's links are the aligner's noise.
@@ -59,7 +59,7 @@ class Lexicon:
 
     def translate(self, term: str) -> Translations:
         """The translations of one index term (a Russian lemma or an English stem); () when it has none."""
-        lang = "ru" if has_cyrillic(term) else "en" if has_latin(term) else None
+        lang = term_language(term)
         return self.translations[lang].get(term, ()) if lang else ()
 
     def to_data(self) -> dict:
@@ -72,6 +72,12 @@ class Lexicon:
         return cls({lang: {term: tuple((other, p) for other, p in found) for term, found in table.items()}
                     for lang, table in data["translations"].items()},
                    data["pairs"], data["seconds"], data.get("peak_kb", 0))
+
+
+def term_language(term: str) -> str | None:
+    """The language of an index term, told by its script (Russian lemmas are Cyrillic, English stems
+    Latin); None for a number."""
+    return "ru" if has_cyrillic(term) else "en" if has_latin(term) else None
 
 
 def passage_words(text: str) -> list[str]:
@@ -154,7 +160,7 @@ def _probabilities(lines: Iterable[tuple[str, str, str, str]]) -> dict[str, dict
             links["ru"][ru[i]][en[j]] += 1
         for i, j in _links(fwd_line):
             links["en"][en[j]][ru[i]] += 1
-    return {lang: _best(links[lang], occurrences[lang]) for lang in ("ru", "en")}
+    return {lang: _best(links[lang], occurrences[lang]) for lang in LANGUAGES}
 
 
 def _links(line: str) -> Iterator[tuple[int, int]]:

@@ -19,8 +19,6 @@ from typing import Iterator
 from whoosh import index as whoosh_index
 from whoosh import query
 
-from search_service.records import Record
-from search_service.text.alignment import Alignment
 from search_service.text.lexicon import Lexicon, learn, passage_pairs
 
 LEXICON_FILE = "lexicon.json"
@@ -86,10 +84,12 @@ def _digest(searcher, docnums: list[int]) -> str:
 
 def _pairs(searcher, docnums: list[int]) -> Iterator[tuple[list[str], list[str]]]:
     """The aligned passage pairs of the records, read one record at a time."""
+    # Late: the reader loads lexicons from here, so importing it at the top would be circular.
+    from search_service.engine.reader import stored_record
+
     for docnum in docnums:
-        stored = searcher.stored_fields(docnum)
-        record = Record.from_json(json.loads(stored["record"]))
-        yield from passage_pairs(record.texts, Alignment.from_json(stored["alignment"]))
+        record, alignment = stored_record(searcher.stored_fields(docnum))
+        yield from passage_pairs(record.texts, alignment)
 
 
 def _write(build_dir: Path, lexicon: Lexicon, source: str) -> None:
