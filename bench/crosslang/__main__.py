@@ -4,27 +4,36 @@
 `queries.json` held out and indexed in one language only: Russian for the English questions,
 English for the Russian ones. Each direction has its own index; every question is asked with
 translation and with `translate=0`. Prints MRR@10 and recall@10, the lexicon's size and build cost,
-and milliseconds per query. `--distractors` indexes the 1x archive corpora (Stalin's works, FRUS)
-beside them.
+the aligner's peak memory, and milliseconds per query. `--distractors` indexes the 1x archive corpora
+(Stalin's works, FRUS) beside them. `--scale` instead builds the 1x archive (the seed, the NTREX
+sample of documents/, Stalin's works, FRUS) with `search-service index` and prints what the build and
+its lexicon cost, and what a rebuild that changes nothing bilingual costs.
 
-    .venv/bin/python -m bench.crosslang [--distractors]
+    .venv/bin/python -m bench.crosslang [--distractors] [--scale]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import resource
 import shutil
 import statistics
 import sys
 import time
 from pathlib import Path
 
+from bench.perf.service import build as cli_build
 from bench.quality.metrics import recall, reciprocal_rank
 from search_service.engine import Engine
 from search_service.engine.build import building
+from search_service.engine.build.generations import current_generation
+from search_service.engine.build.lexicon_build import read_lexicon
 from search_service.records import Record
 from search_service.service.search import SearchOptions, search
+from search_service.text.alignment import align_texts
+from search_service.text.lexicon import learn, passage_pairs
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -81,8 +90,8 @@ def direction(lang: str, spec: dict, distractors: bool) -> list[str]:
     lexicon = built.lexicon
     lines = [f"{lang} questions, held-out documents in {OTHER[lang]} only: {len(records)} records, "
              f"{len(queries)} queries; build {seconds:.1f} s, lexicon {lexicon.seconds:.1f} s from "
-             f"{lexicon.pairs} passage pairs of {lexicon.records} records, {lexicon.entries} entries, "
-             f"aligner peak {lexicon.peak_kb / 1024:.0f} MB"]
+             f"{lexicon.pairs} passage pairs of {lexicon.records} records, {lexicon.entries} entries; "
+             f"learning alone peaks at {aligner_peak([r for r in records if len(r.texts) == 2])}"]
     for translate in (True, False):
         measure(engine, queries[:5], translate)  # warm the caches before timing
         scores = measure(engine, queries, translate)
@@ -91,14 +100,59 @@ def direction(lang: str, spec: dict, distractors: bool) -> list[str]:
     return lines
 
 
+def aligner_peak(records: list[Record]) -> str:
+    """The peak resident memory of learning the lexicon of `records` in a fresh process: the Python
+    side (passages, counting) and eflomal's binary."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        python_kb, eflomal_kb = pool.apply(_learn_peak, ([record.to_json() for record in records],))
+    return f"{python_kb / 1024:.0f} MB (Python) and {eflomal_kb / 1024:.0f} MB (eflomal)"
+
+
+def _learn_peak(records: list[dict]) -> tuple[int, int]:
+    texts = [Record.from_json(record).texts for record in records]
+    learn(pair for text in texts for pair in passage_pairs(text, align_texts(text)))
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+
+def scale() -> list[str]:
+    """The 1x archive built as a user builds it, and rebuilt in full with no bilingual record changed."""
+    documents = OUT / "1x-documents"
+    shutil.rmtree(documents, ignore_errors=True)
+    documents.mkdir(parents=True)
+    seed = REPO / "documents" / "1950-08-27-stalin-to-gottwald-security-council.txt"
+    (documents / seed.name).symlink_to(seed)
+    for name in DISTRACTORS:
+        (documents / name).symlink_to(CORPORA / name)
+    with open(REPO / "documents" / "sample.jsonl", encoding="utf-8") as sample, \
+            open(documents / "ntrex-sample.jsonl", "w", encoding="utf-8") as kept:
+        kept.writelines(line for line in sample if '"ntrex-' in line)
+    index_dir = OUT / "1x-index"
+    shutil.rmtree(index_dir, ignore_errors=True)
+    seconds, peak_mb = cli_build(documents, index_dir)
+    lexicon = read_lexicon(current_generation(index_dir))[0]
+    lines = [f"1x archive: build {seconds:.1f} s, peak RSS {peak_mb:.0f} MB; lexicon {lexicon.seconds:.1f} s "
+             f"from {lexicon.pairs} passage pairs, {lexicon.entries} entries"]
+    records = [Record.from_json(json.loads(line)) for line in (documents / "ntrex-sample.jsonl").open()]
+    lines.append(f"  learning it alone peaks at {aligner_peak(records)}")
+    (documents / "extra.jsonl").write_text(json.dumps({"id": "crosslang-bench-extra", "title": "", "date": None,
+                                                       "texts": {"en": "One more monolingual record."}}) + "\n")
+    seconds, peak_mb = cli_build(documents, index_dir)
+    lines.append(f"  adding one English record: {seconds:.1f} s, peak RSS {peak_mb:.0f} MB (lexicon kept)")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--distractors", action="store_true", help="index Stalin's works and FRUS beside NTREX")
     parser.add_argument("--lang", choices=("en", "ru"), action="append", help="the questions' language (both)")
+    parser.add_argument("--scale", action="store_true", help="measure the 1x archive's build and lexicon instead")
     args = parser.parse_args(argv)
     if not (CORPORA / "ntrex-news-ru-en.jsonl").is_file():
         print(f"needs the shared corpora in {CORPORA}", file=sys.stderr)
         return 2
+    if args.scale:
+        print("\n".join(scale()))
+        return 0
     spec = json.loads((HERE / "queries.json").read_text(encoding="utf-8"))
     for lang in args.lang or ("en", "ru"):
         print("\n".join(direction(lang, spec, args.distractors)), flush=True)

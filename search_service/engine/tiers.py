@@ -102,8 +102,8 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
     fields = fields_for(filters.lang)
     q = querying.parse(searcher.schema, text, fields, all_words=True, deadline=deadline, facets=facets)
     querying.check_expansion(q, searcher.reader())
-    crossing = translation.crossing(index, deadline) if translate else None
-    crossed = crossing.translated if crossing else lambda untranslated: untranslated
+    crossing = translation.crossing(index, deadline, translate)
+    crossed = crossing.translated
     # Only records with every word can have them all close together: the proximity boost is for them.
     found = run(crossed(q), querying.proximity_query(searcher.schema, text, fields))
     most_q = _most_words_query(searcher, text, fields, q, found, deadline, facets)
@@ -131,7 +131,7 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
     result = EngineResult(total=len(found.results), hits=page_of_hits(searcher, scored, terms if spans else {}),
                           terms=terms, relaxed=relaxed, years=dated_years(counted.years),
                           timed_out=found.timed_out or counted.timed_out, facets=counted.facets)
-    return crossing.marked(searcher, result, [exact, *([wide] if wide else [])]) if crossing else result
+    return crossing.marked(searcher, result, [exact, wide])
 
 
 class _Runner:

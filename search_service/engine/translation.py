@@ -84,9 +84,11 @@ def records_in(reader, lang: str) -> frozenset[int]:
     return by_lang[lang]
 
 
-def crossing(index: PublishedIndex, deadline: Deadline) -> "Crossing":
+def crossing(index: PublishedIndex, deadline: Deadline | None, translate: bool = True) -> "Crossing":
     """A search's translations through the served generation's lexicon and vocabulary (waited for
-    until `deadline`, as the near terms are)."""
+    until `deadline`, as the near terms are); without `translate`, one that translates nothing."""
+    if not translate:
+        return Crossing(Lexicon(), None)
     return Crossing(index.lexicon(), index.vocabulary(deadline))
 
 
@@ -150,13 +152,15 @@ class Crossing:
                     terms.setdefault(field, set()).add(text)
         return {field: frozenset(texts) for field, texts in terms.items()}
 
-    def marked(self, searcher: Searcher, result: EngineResult, untranslated: list[query.Query]) -> EngineResult:
+    def marked(self, searcher: Searcher, result: EngineResult, untranslated: list[query.Query | None]
+               ) -> EngineResult:
         """`result` saying what translation did: the translated queries, each hit found only through
-        translation marked, and the translated words' places in the texts of the hits that lack their language."""
+        translation marked (not matched by any of the `untranslated` queries that are not None), and
+        the translated words' places in the texts of the hits that lack their language."""
         if not any(self.chosen.values()):
             return result
         docnums = {hit.id: searcher.document_number(id=hit.id) for hit in result.hits}
-        own = matched_among(searcher, untranslated, set(docnums.values()))
+        own = matched_among(searcher, [q for q in untranslated if q is not None], set(docnums.values()))
         hits = []
         for hit in result.hits:
             lacking = {lang for lang in LANGUAGES if not hit.record.texts.get(lang)}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import resource
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -50,7 +49,6 @@ class Lexicon:
     translations: dict[str, dict[str, Translations]] = field(default_factory=lambda: {"ru": {}, "en": {}})
     pairs: int = 0  # passage pairs it was learned from
     seconds: float = 0.0  # what learning it took
-    peak_kb: int = 0  # the aligner's peak memory (its largest resident set), kilobytes
 
     @property
     def entries(self) -> int:
@@ -64,14 +62,13 @@ class Lexicon:
 
     def to_data(self) -> dict:
         """As plain data for JSON (`from_data` reads it back)."""
-        return {"pairs": self.pairs, "seconds": round(self.seconds, 2), "peak_kb": self.peak_kb,
-                "translations": self.translations}
+        return {"pairs": self.pairs, "seconds": round(self.seconds, 2), "translations": self.translations}
 
     @classmethod
     def from_data(cls, data: dict) -> "Lexicon":
         return cls({lang: {term: tuple((other, p) for other, p in found) for term, found in table.items()}
                     for lang, table in data["translations"].items()},
-                   data["pairs"], data["seconds"], data.get("peak_kb", 0))
+                   data["pairs"], data["seconds"])
 
 
 def term_language(term: str) -> str | None:
@@ -108,8 +105,7 @@ def learn(pairs: Iterable[tuple[list[str], list[str]]]) -> Lexicon:
         with open(work / "ru", encoding="utf-8") as ru, open(work / "en", encoding="utf-8") as en, \
                 open(work / "fwd", encoding="utf-8") as fwd, open(work / "rev", encoding="utf-8") as rev:
             translations = _probabilities(zip(ru, en, fwd, rev))
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return Lexicon(translations, count, time.perf_counter() - started, peak)
+    return Lexicon(translations, count, time.perf_counter() - started)
 
 
 def _write_pairs(pairs: Iterable[tuple[list[str], list[str]]], ru_path: Path, en_path: Path) -> int:

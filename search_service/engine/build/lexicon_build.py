@@ -34,7 +34,6 @@ class LexiconBuild:
     pairs: int  # passage pairs the aligner read
     entries: int  # words with translations, both directions
     seconds: float  # what this build spent on it (reading, aligning, or copying)
-    peak_kb: int = 0  # the aligner's peak memory when it ran
 
     def summary(self) -> str:
         """One clause for the build summary."""
@@ -69,8 +68,7 @@ def build_lexicon(build_dir: Path, previous: Path | None) -> LexiconBuild:
                                 time.perf_counter() - started)
         lexicon = learn(_pairs(searcher, docnums))
     _write(build_dir, lexicon, source)
-    return LexiconBuild(False, len(docnums), lexicon.pairs, lexicon.entries, time.perf_counter() - started,
-                        lexicon.peak_kb)
+    return LexiconBuild(False, len(docnums), lexicon.pairs, lexicon.entries, time.perf_counter() - started)
 
 
 def _digest(searcher, docnums: list[int]) -> str:
