@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -103,15 +104,21 @@ def direction(lang: str, spec: dict, distractors: bool) -> list[str]:
 def aligner_peak(records: list[Record]) -> str:
     """The peak resident memory of learning the lexicon of `records` in a fresh process: the Python
     side (passages, counting) and eflomal's binary."""
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        python_kb, eflomal_kb = pool.apply(_learn_peak, ([record.to_json() for record in records],))
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(record.to_json(), ensure_ascii=False) + "\n" for record in records)
+        handle.flush()
+        found = subprocess.run([sys.executable, "-m", "bench.crosslang", "--learn", handle.name], cwd=REPO,
+                               check=True, capture_output=True, text=True).stdout
+    python_kb, eflomal_kb = json.loads(found)
     return f"{python_kb / 1024:.0f} MB (Python) and {eflomal_kb / 1024:.0f} MB (eflomal)"
 
 
-def _learn_peak(records: list[dict]) -> tuple[int, int]:
-    texts = [Record.from_json(record).texts for record in records]
+def learn_peak(path: Path) -> None:
+    """Learn the lexicon of the records in `path` and print this process's and its children's peak RSS (KB)."""
+    texts = [record.texts for record in read_jsonl(path)]
     learn(pair for text in texts for pair in passage_pairs(text, align_texts(text)))
-    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    print(json.dumps([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))
 
 
 def scale() -> list[str]:
@@ -146,10 +153,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--distractors", action="store_true", help="index Stalin's works and FRUS beside NTREX")
     parser.add_argument("--lang", choices=("en", "ru"), action="append", help="the questions' language (both)")
     parser.add_argument("--scale", action="store_true", help="measure the 1x archive's build and lexicon instead")
+    parser.add_argument("--learn", type=Path, help=argparse.SUPPRESS)  # aligner_peak's measuring process
     args = parser.parse_args(argv)
     if not (CORPORA / "ntrex-news-ru-en.jsonl").is_file():
         print(f"needs the shared corpora in {CORPORA}", file=sys.stderr)
         return 2
+    if args.learn:
+        learn_peak(args.learn)
+        return 0
     if args.scale:
         print("\n".join(scale()))
         return 0
