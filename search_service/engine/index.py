@@ -101,6 +101,6 @@ class Engine:
         record has no text in) are also searched as, through the lexicon (for marking a record)."""
         deadline = deadline or Deadline.after(self.time_limit)
         searcher = self.index.searcher()
-        crossing = translation.crossing(self.index, deadline)
+        crossing = translation.crossing(self.index)
         crossing.translated(querying.parse(searcher.schema, text, TEXT_FIELDS, all_words=False, deadline=deadline))
         return crossing.terms(lacking)

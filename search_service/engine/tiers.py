@@ -102,7 +102,7 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
     fields = fields_for(filters.lang)
     q = querying.parse(searcher.schema, text, fields, all_words=True, deadline=deadline, facets=facets)
     querying.check_expansion(q, searcher.reader())
-    crossing = translation.crossing(index, deadline, translate)
+    crossing = translation.crossing(index, translate)
     crossed = crossing.translated
     # Only records with every word can have them all close together: the proximity boost is for them.
     found = run(crossed(q), querying.proximity_query(searcher.schema, text, fields))

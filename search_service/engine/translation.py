@@ -83,12 +83,16 @@ def records_in(reader, lang: str) -> frozenset[int]:
     return by_lang[lang]
 
 
-def crossing(index: PublishedIndex, deadline: Deadline | None, translate: bool = True) -> "Crossing":
-    """A search's translations through the served generation's lexicon and vocabulary (waited for
-    until `deadline`, as the near terms are); without `translate`, one that translates nothing."""
+def crossing(index: PublishedIndex, translate: bool = True) -> "Crossing":
+    """A search's translations through the served generation's lexicon and, when it is ready, its
+    vocabulary; without `translate`, one that translates nothing.
+
+    Not waited for: every search translates, and for the seconds after a publication while the new
+    vocabulary is built, names are better left untranslated than every search held up. A server
+    builds it before its first search."""
     if not translate:
         return Crossing(Lexicon(), None)
-    return Crossing(index.lexicon(), index.vocabulary(deadline))
+    return Crossing(index.lexicon(), index.vocabulary(Deadline.after(0)))
 
 
 class Crossing:
