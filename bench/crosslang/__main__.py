@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -114,11 +114,33 @@ def aligner_peak(records: list[Record]) -> str:
 
 
 def learn_peak(path: Path) -> None:
-    """Learn the lexicon of the records in `path` and print this process's and its children's peak RSS (KB)."""
+    """Learn the lexicon of the records in `path` and print the peak RSS (KB) of this process and of
+    eflomal's, read from /proc as VmHWM: `ru_maxrss` would carry over the peak of the process that
+    started this one (Linux keeps it across exec)."""
+    peaks = {"eflomal": 0}
+    done = threading.Event()
+
+    def watch() -> None:  # eflomal's process lives only while it aligns: its peak is sampled
+        while not done.wait(0.05):
+            for children in Path("/proc/self/task").glob("*/children"):
+                for pid in children.read_text().split():
+                    peaks["eflomal"] = max(peaks["eflomal"], _high_water(Path(f"/proc/{pid}/status")))
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     texts = [record.texts for record in read_jsonl(path)]
     learn(pair for text in texts for pair in passage_pairs(text, align_texts(text)))
-    print(json.dumps([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))
+    done.set()
+    watcher.join()
+    print(json.dumps([_high_water(Path("/proc/self/status")), peaks["eflomal"]]))
+
+
+def _high_water(status: Path) -> int:
+    """A process's peak resident set (VmHWM) in KB; 0 when it has gone."""
+    try:
+        return next(int(line.split()[1]) for line in status.read_text().splitlines() if line.startswith("VmHWM"))
+    except (OSError, StopIteration):
+        return 0
 
 
 def scale() -> list[str]:
