@@ -20,6 +20,8 @@ from search_service.text.alignment import align_texts
 from search_service.text.lexicon import Lexicon, learn, passage_pairs, term_language
 from search_service.web.app import create_app
 
+from conftest import run_cli
+
 WORDS = [("договор", "treaty"), ("граница", "border"), ("письмо", "letter"), ("река", "river"),
          ("армия", "army"), ("музей", "museum"), ("министр", "minister"), ("Прага", "Prague")]
 
@@ -154,3 +156,12 @@ def test_a_damaged_lexicon_is_learned_again_and_costs_no_record(tmp_path):
         rebuilt = building.build(RECORDS, [], tmp_path, full=True)
     assert not rebuilt.lexicon.kept and rebuilt.written == len(RECORDS)
     assert read_lexicon(current_generation(tmp_path))[0].entries > 0
+
+
+def test_the_command_line_says_what_was_translated(index_dir):
+    said = run_cli("search", "treaty", "--index", index_dir)
+    assert said.exit_code == 0, said.stderr
+    assert "also searched in ru as: договор" in said.stdout and "only-ru  score" in said.stdout
+    assert "(through translation)" in said.stdout and "[договор]" in said.stdout
+    plain = run_cli("search", "treaty", "--index", index_dir, "--no-translate")
+    assert "also searched" not in plain.stdout and "only-ru" not in plain.stdout
