@@ -165,3 +165,11 @@ def test_the_command_line_says_what_was_translated(index_dir):
     assert "(through translation)" in said.stdout and "[договор]" in said.stdout
     plain = run_cli("search", "treaty", "--index", index_dir, "--no-translate")
     assert "also searched" not in plain.stdout and "only-ru" not in plain.stdout
+
+
+def test_translated_words_close_together_get_the_proximity_boost(engine):
+    def score(text: str) -> float:
+        return next(hit.score for hit in search(engine, SearchOptions(query=text)).hits if hit.id == "only-ru")
+
+    # `договор о границе`: in the order typed, the translations stand close; reversed, they do not.
+    assert score("treaty border") > score("border treaty")

@@ -105,7 +105,7 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
     crossing = translation.crossing(index, translate)
     crossed = crossing.translated
     # Only records with every word can have them all close together: the proximity boost is for them.
-    found = run(crossed(q), querying.proximity_query(searcher.schema, text, fields))
+    found = run(crossed(q), crossing.near(querying.proximity_query(searcher.schema, text, fields)))
     most_q = _most_words_query(searcher, text, fields, q, found, deadline, facets)
     relaxed = most_q is not None and not found.matched
     if most_q is not None:

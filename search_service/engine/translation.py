@@ -20,6 +20,7 @@ from whoosh import matching, query
 from whoosh.searching import Searcher
 
 from search_service.deadline import Deadline
+from search_service.engine.querying import PROXIMITY_SLOP
 from search_service.engine.reader import PublishedIndex
 from search_service.engine.scoring import CombinedTerm
 from search_service.engine.spans import term_spans
@@ -134,6 +135,23 @@ class Crossing:
         # occurrences and dropped translations, which would scale every translated word down.
         total = sum(probability for _, probability in best)
         return tuple((other, round(probability / total, 3)) for other, probability in best)
+
+    def near(self, phrase: query.Query | None) -> query.Query | None:
+        """The proximity phrase of the words as typed (`querying.proximity_query`, an Or of one
+        phrase per field) and of their translations in the text of the language translated into, so
+        that a record found through translation gets the proximity boost as one in the query's
+        language does. Only the translated words count there, in the order typed."""
+        if phrase is None:
+            return None
+        by_target: dict[str, list[query.Query]] = {}
+        for alternative in self.chosen.values():
+            if alternative is not None:
+                terms = [query.Term(alternative.target, text) for text in alternative.texts]
+                by_target.setdefault(alternative.target, []).append(query.Or(terms) if len(terms) > 1 else terms[0])
+        translated = [query.Sequence(words, slop=PROXIMITY_SLOP) for words in by_target.values() if len(words) > 1]
+        if not translated:
+            return phrase
+        return query.Or([*(phrase.subqueries if isinstance(phrase, query.Or) else [phrase]), *translated])
 
     def queries(self) -> dict[str, str]:
         """The query as searched in each other language: each translated word's likeliest translation."""
