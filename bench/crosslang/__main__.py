@@ -124,7 +124,9 @@ def learn_peak(path: Path) -> None:
         while not done.wait(0.05):
             for children in Path("/proc/self/task").glob("*/children"):
                 for pid in children.read_text().split():
-                    peaks["eflomal"] = max(peaks["eflomal"], _high_water(Path(f"/proc/{pid}/status")))
+                    # Until it execs eflomal, a forked child still shows this process's memory.
+                    if _read(Path(f"/proc/{pid}/comm")).strip() == "eflomal":
+                        peaks["eflomal"] = max(peaks["eflomal"], _high_water(Path(f"/proc/{pid}/status")))
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -137,10 +139,15 @@ def learn_peak(path: Path) -> None:
 
 def _high_water(status: Path) -> int:
     """A process's peak resident set (VmHWM) in KB; 0 when it has gone."""
+    return next((int(line.split()[1]) for line in _read(status).splitlines() if line.startswith("VmHWM")), 0)
+
+
+def _read(path: Path) -> str:
+    """A /proc file's text; empty when its process has gone."""
     try:
-        return next(int(line.split()[1]) for line in status.read_text().splitlines() if line.startswith("VmHWM"))
-    except (OSError, StopIteration):
-        return 0
+        return path.read_text()
+    except OSError:
+        return ""
 
 
 def scale() -> list[str]:
