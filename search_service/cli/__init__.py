@@ -19,7 +19,7 @@ from search_service.service.indexing import RebuildOptions, RebuildOutcome, docu
 from search_service.service.replication import replicate as replicate_to
 from search_service.service.search import SearchOptions, search
 
-_MARK = re.compile(r"<mark>(.*?)</mark>")
+_MARK = re.compile(r'<mark(?: class="translated")?>(.*?)</mark>')  # a translated query word too
 
 
 class _Commands(click.Group):
@@ -144,15 +144,19 @@ def replicate(index_dir: Path | None, destinations: tuple[str, ...], grace: floa
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder [index]")
 @click.option("--lang", type=click.Choice(LANGUAGES), help="Search one language only")
 @click.option("--limit", type=click.IntRange(1, 50), default=10, show_default=True)
-def search_command(query: str, index_dir: Path | None, lang: str | None, limit: int) -> None:
+@click.option("--no-translate", is_flag=True, help="Search the words only as typed, not also through the lexicon")
+def search_command(query: str, index_dir: Path | None, lang: str | None, limit: int, no_translate: bool) -> None:
     """Print ranked hits for QUERY with their snippets."""
     config = Config.from_env(index_dir=index_dir)
     engine = open_index(config.index_dir, config.time_limit)
-    result = search(engine, SearchOptions(query=query, per_page=limit, lang=lang))
+    result = search(engine, SearchOptions(query=query, per_page=limit, lang=lang, translate=not no_translate))
     color = sys.stdout.isatty()
     click.echo(f"{result.total} records ({result.took_ms} ms)" + (" - no record has every word" if result.relaxed else ""))
+    for lang_code, translated in result.translations.items():
+        click.echo(f"also searched in {lang_code} as: {translated}")
     for rank, hit in enumerate(result.hits, start=1):
-        click.echo(f"\n{rank}. {hit.title or hit.id}  [{hit.date or 'undated'}]  {hit.id}  score {hit.score}")
+        via = "  (through translation)" if hit.via else ""
+        click.echo(f"\n{rank}. {hit.title or hit.id}  [{hit.date or 'undated'}]  {hit.id}  score {hit.score}{via}")
         for lang_code, snippet in hit.snippets.items():
             click.echo(f"   {lang_code}: {_terminal(snippet, color)}")
 

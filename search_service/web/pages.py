@@ -28,7 +28,7 @@ blueprint = Blueprint("pages", __name__)
 UI_COOKIE = "ui"
 UI_COOKIE_SECONDS = 365 * 24 * 3600
 # Parameters a results page keeps when it links to another page of itself (and its facet filters).
-_KEPT = ("q", "lang", "year_from", "year_to", "per_page", "page", "sort")
+_KEPT = ("q", "lang", "year_from", "year_to", "per_page", "page", "sort", "translate")
 PAGE_WINDOW = 2  # page links shown either side of the current page
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 _LOG_SOURCE = {"pages.search_page": "page", "pages.embed_page": "embed"}  # the query log's name for each page
@@ -68,7 +68,8 @@ def embed_page():
 
 @blueprint.get("/documents/<path:record_id>")
 def document_page(record_id: str):
-    view = record_view(search_index(), record_id, (request.args.get("q") or "").strip())
+    view = record_view(search_index(), record_id, (request.args.get("q") or "").strip(),
+                       translate=request.args.get("translate") != "0")
     if view is None:
         abort(404)
     return render_template("document.html", view=view, record=view.record,
