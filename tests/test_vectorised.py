@@ -9,7 +9,7 @@ import pytest
 from whoosh import collectors, query
 
 from conftest import DOCUMENTS, build_test_index
-from search_service.engine import Engine, postings, querying, vectorised
+from search_service.engine import Engine, postings, querying, translation, vectorised
 from search_service.engine.tiers import fields_for
 from search_service.service.search import SearchOptions, search
 
@@ -75,3 +75,17 @@ def test_threads_decoding_at_once_read_what_one_thread_reads(engine, monkeypatch
         thread.join()
     assert not failures
     assert all(pages == [alone[text]] * 20 for text, pages in together.items())
+
+
+def test_translated_words_score_as_whoosh_scores_them(engine):
+    searcher = engine.index.searcher()
+    crossing = translation.crossing(engine.index)
+    translated = 0
+    for text in ["security council", "совет безопасности", "letter", "Gottwald"]:
+        q = crossing.translated(querying.parse(searcher.schema, text, fields_for(None), all_words=False))
+        translated += any(isinstance(leaf, translation.TranslatedTerm) for leaf in q.leaves())
+        scored = vectorised.evaluate(q, searcher, engine.index.posting_arrays(searcher))
+        expected = whoosh_scores(searcher, q)
+        found = {int(docnum): float(scored.scores[docnum]) for docnum in scored.matches.nonzero()[0]}
+        assert found == pytest.approx(expected, rel=1e-9)
+    assert translated, "no query word had a translation: the test would not test them"

@@ -1,6 +1,7 @@
 """Scoring a query over every record at once, from the generation's posting arrays (`postings.py`).
 
-For the queries people type (words, each a `scoring.CombinedTerm`, joined by And, Or and AndMaybe;
+For the queries people type (words, each a `scoring.CombinedTerm` or its translations, a
+`translation.TranslatedTerm`, joined by And, Or and AndMaybe;
 facet values, a language, an exclusion) this gives the same matches and, up to the order in which
 floating-point sums are added, the same scores as Whoosh's matcher tree, in a few array operations
 instead of a Python loop over the matching records. Other queries (phrases, prefixes, a word in one
@@ -16,6 +17,7 @@ from whoosh import query
 
 from search_service.engine.postings import PostingArrays
 from search_service.engine.scoring import K1, CombinedTerm, probabilistic_idf
+from search_service.engine.translation import TranslatedTerm
 
 
 @dataclass
@@ -102,10 +104,14 @@ class _Evaluator:
             found = self.arrays.postings(name, btext)
             if len(found.docs):
                 norms = self.arrays.norms(parent, name)
-                tf[found.docs] += weights[name] * found.weights.astype(np.float64) / norms[found.docs]
+                weight = weights[name] * word.share(text)
+                tf[found.docs] += weight * found.weights.astype(np.float64) / norms[found.docs]
                 matches[found.docs] = True
             frequency = max(frequency, _document_frequency(model, parent, name, btext))
-        idf = probabilistic_idf(parent.doc_count_all(), frequency)
+        if isinstance(word, TranslatedTerm) and word.source and matches.any():
+            # Its translations count only in records without text in the word's own language.
+            matches &= ~self._docs(query.Term("langs", word.source))
+        idf = probabilistic_idf(word.collection_size(parent), frequency)
         scores = word.boost * idf * tf * (K1 + 1) / (K1 + tf)
         for key in word.terms():
             if key[0] in schema:

@@ -13,12 +13,14 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Iterable
 
 from whoosh import index as whoosh_index
 
 from search_service.text.alignment import align_texts
 from search_service.engine.build import generations
+from search_service.engine.build.lexicon_build import LexiconBuild, build_lexicon
+from search_service.engine.build.progress import BuildProgress, SilentProgress
 from search_service.engine.facets import facet_fields
 from search_service.engine.schema import LANGUAGE_FIELDS, build_schema
 from search_service.engine.build.segments import write_segments
@@ -28,24 +30,6 @@ from search_service.records import Record, RecordError, parse_record_json
 # that nearly halves a large build, while a small one is done before a second process pays off.
 PARALLEL_FROM_CHARS = 4_000_000
 BUILD_PROCESSES = 2
-
-
-class BuildProgress(Protocol):
-    """Where a build reports what it is doing (a progress bar, log lines, a job file)."""
-
-    def stage(self, name: str, total: int | None = None) -> None:
-        """A new stage begins; `total` is the number of steps when the stage counts them."""
-
-    def advance(self, steps: int = 1) -> None:
-        """`steps` more steps of the current stage are done."""
-
-
-class SilentProgress:
-    def stage(self, name: str, total: int | None = None) -> None:
-        pass
-
-    def advance(self, steps: int = 1) -> None:
-        pass
 
 
 @dataclass
@@ -65,6 +49,7 @@ class IndexBuild:
     generation: str = ""  # the published generation (the old one when nothing changed)
     published: bool = False
     seconds: float = 0.0
+    lexicon: LexiconBuild | None = None  # what the build did for the cross-language lexicon, when it published
 
 
 @dataclass
@@ -144,7 +129,7 @@ def apply(planned: BuildPlan, index_dir: Path, progress: BuildProgress | None = 
     generations.clean(index_dir)
     result, changes = planned.result, planned.changes
     if changes.adds or changes.updates or changes.deletes or result.full:
-        result.written, result.generation = _write_and_publish(index_dir, planned.current, changes, result.full,
+        result.written, result.generation, result.lexicon = _write_and_publish(index_dir, planned.current, changes, result.full,
                                                                progress)
         result.published = True
     result.seconds = time.perf_counter() - started
@@ -179,10 +164,11 @@ def _gone(gone: list[str], errors: list[RecordError], deletes: bool) -> tuple[li
 
 
 def _write_and_publish(index_dir: Path, current: Path | None, changes: _Changes, full: bool,
-                       progress: BuildProgress) -> tuple[int, str]:
-    """Write the changes into a new generation (all records, or changes to a copy of `current`) and publish it.
+                       progress: BuildProgress) -> tuple[int, str, LexiconBuild]:
+    """Write the changes into a new generation (all records, or changes to a copy of `current`), give it
+    its lexicon and publish it.
 
-    Returns the number of records written and the name of the published generation.
+    Returns the number of records written, the name of the published generation and what the lexicon took.
     """
     if full:
         writes = [*changes.records.values(), *(_stored_records(current, changes.keep) if current else [])]
@@ -192,10 +178,16 @@ def _write_and_publish(index_dir: Path, current: Path | None, changes: _Changes,
         progress.stage(f"copying {current.name}")
         build_dir = _write(generations.new_build_dir(index_dir, copy_of=current), writes, changes.deletes,
                            changes.hashes, progress, create=False)
+    progress.stage("learning the lexicon")
+    try:
+        lexicon = build_lexicon(build_dir, current)
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        raise
     progress.stage("publishing")
     generation = generations.publish(index_dir, build_dir).name
     generations.clean(index_dir)
-    return len(writes), generation
+    return len(writes), generation, lexicon
 
 
 def _write(build_dir: Path, records: list[Record], deletes: list[str], hashes: dict[str, str],
