@@ -1,7 +1,8 @@
 """Facet values and date order: one column per record, read into memory once per generation.
 
-Counting and sorting read these lists by record number, never the stored records: a facet's value
-for a record is a small code, and counting a facet is one pass over the matched record numbers.
+Counting and sorting read these arrays by record number, never the stored records: a facet's value
+for a record is a small code, a filter is a mask over every record, and counting a facet is one
+numpy pass over the matched record numbers.
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Sequence
+
+import numpy as np
 
 from search_service.deadline import Deadline
-from search_service.engine.collecting import YearRange, dated, overlaps, year_column
+from search_service.engine.collecting import YearRange, dated, year_column
 from search_service.records import Record
 
 COLUMN = "facets"  # the schema field holding `column_value`
@@ -47,21 +50,25 @@ class Facet:
     """One facet's values as codes: `codes[docnum]` indexes `groups` (-1: the record has none)."""
 
     groups: list[tuple[str, ...]]  # the values behind each code (a record may have several languages)
-    codes: list[int]
+    codes: np.ndarray  # int64, by record number
 
     def allowed(self, values: Iterable[str]) -> list[bool]:
         """For each code, whether a record with it has one of `values`."""
         wanted = set(values)
         return [bool(wanted.intersection(group)) for group in self.groups]
 
-    def count(self, docnums: Iterable[int]) -> Counter:
+    def mask(self, values: Iterable[str]) -> np.ndarray:
+        """Which records have one of `values`."""
+        # One more entry, False, for the code -1 (no value).
+        return np.array([*self.allowed(values), False], bool)[self.codes]
+
+    def count(self, docnums: np.ndarray) -> Counter:
         """Value -> how many of the records have it."""
-        by_code = Counter(map(self.codes.__getitem__, docnums))
+        by_code = np.bincount(self.codes[docnums] + 1, minlength=len(self.groups) + 1)[1:]
         counts: Counter = Counter()
-        for code, count in by_code.items():
-            if code >= 0:
-                for value in self.groups[code]:
-                    counts[value] += count
+        for code in np.flatnonzero(by_code).tolist():
+            for value in self.groups[code]:
+                counts[value] += int(by_code[code])
         return counts
 
 
@@ -70,17 +77,28 @@ class FacetTable:
 
     def __init__(self, reader) -> None:
         columns = _columns(reader)
-        # The first and last year of each record's date (None: undated), as the year filter reads them.
-        self.years = _years(reader)
-        # Each record's first year, for counting by year in one C-level pass.
-        self.first_years = [years[0] if years else None for years in self.years]
+        # The first and last year of each record's date (0 and not `dated`: undated), as the year filter reads them.
+        years = _years(reader)
+        self.dated = np.array([found is not None for found in years], bool)
+        self.starts = np.array([found[0] if found else 0 for found in years], np.int64)
+        self.ends = np.array([found[1] if found else 0 for found in years], np.int64)
         self.facets = _facets(columns)
         self.orders = _date_orders(columns, list(reader.all_doc_ids()))
         self.ranks = {sort: _ranks(order, len(columns)) for sort, order in self.orders.items()}
 
-    def in_date_order(self, docnums: Iterable[int], sort: str) -> list[int]:
+    def in_date_order(self, docnums: np.ndarray, sort: str) -> list[int]:
         """The records in date order (`date` oldest first, `-date` newest first; undated last, ties by id)."""
-        return sorted(docnums, key=self.ranks[sort].__getitem__)
+        return docnums[np.argsort(self.ranks[sort][docnums], kind="stable")].tolist()
+
+    def in_years(self, years: YearRange) -> np.ndarray:
+        """Which records are dated with a year in the range."""
+        first, last = years
+        mask = self.dated.copy()
+        if first is not None:
+            mask &= self.ends >= first
+        if last is not None:
+            mask &= self.starts <= last
+        return mask
 
 
 class FacetCheck:
@@ -88,6 +106,7 @@ class FacetCheck:
 
     def __init__(self, table: FacetTable, filters: FacetFilters, years: YearRange | None = None) -> None:
         self.table = table
+        self.filters = filters
         self.facets = [(name, table.facets[name].codes if name in table.facets else None,
                         table.facets[name].allowed(values) if name in table.facets else [])
                        for name, values in filters]
@@ -100,15 +119,19 @@ class FacetCheck:
         """Whether the record has a wanted value of every filtered facet."""
         return all(codes is not None and _allowed(allowed, codes[docnum]) for _, codes, allowed in self.facets)
 
-    def failures(self, docnum: int) -> Iterator[str]:
-        """The filters the record fails: facet names, and "years" for the year range."""
-        for name, codes, allowed in self.facets:
-            if codes is None or not _allowed(allowed, codes[docnum]):
-                yield name
+    def passing(self) -> dict[str, np.ndarray]:
+        """For each filter (facet names, and "years" for the year range), which records pass it."""
+        table, size = self.table, len(self.table.dated)
+        masks = {name: table.facets[name].mask(values) if name in table.facets else np.zeros(size, bool)
+                 for name, values in self.filters}
         if self.year_range is not None:
-            years = self.table.years[docnum]
-            if years is None or not overlaps(years[0], years[1], self.year_range):
-                yield "years"
+            masks["years"] = table.in_years(self.year_range)
+        return masks
+
+    def mask(self) -> np.ndarray | None:
+        """Which records pass every filter; None when there is none."""
+        masks = list(self.passing().values())
+        return np.logical_and.reduce(masks) if masks else None
 
 
 def _allowed(allowed: list[bool], code: int) -> bool:
@@ -124,36 +147,41 @@ class FacetCounts:
     timed_out: bool  # the deadline cut the counting short
 
 
-def count_facets(table: FacetTable, docnums: Iterable[int], names: Iterable[str], check: FacetCheck,
+def count_facets(table: FacetTable, docnums: Sequence[int] | np.ndarray, names: Iterable[str], check: FacetCheck,
                  deadline: Deadline) -> FacetCounts:
     """Each facet's value counts over the records that pass every filter but that facet's own
     (disjunctive facets, as Algolia and Typesense count them), and the per-year counts over those
-    passing every filter but the year range: one pass over the records, then one per facet."""
+    passing every filter but the year range: array passes of COUNT_CHUNK records, the clock read
+    between them."""
     names = [name for name in names if name in table.facets]
-    one_off: dict[str, list[int]] = {name: [] for name in [*names, "years"]}
+    docnums = np.asarray(docnums, np.int64)
+    one_off: dict[str, list[np.ndarray]] = {name: [] for name in [*names, "years"]}
     timed_out = False
     if not check:
-        passing = docnums if isinstance(docnums, list) else list(docnums)
+        passing = docnums
     else:
-        docnums, passing = list(docnums), []
+        masks, kept = check.passing(), []
         for start in range(0, len(docnums), COUNT_CHUNK):
             if start and deadline.passed():
                 timed_out = True
                 break
-            for docnum in docnums[start:start + COUNT_CHUNK]:
-                failed = list(check.failures(docnum))
-                if not failed:
-                    passing.append(docnum)
-                elif len(failed) == 1 and failed[0] in one_off:
-                    one_off[failed[0]].append(docnum)
+            chunk = docnums[start:start + COUNT_CHUNK]
+            fails = {name: ~mask[chunk] for name, mask in masks.items()}
+            failed = np.add.reduce([fail.astype(np.int8) for fail in fails.values()])
+            kept.append(chunk[failed == 0])
+            for name, fail in fails.items():
+                if name in one_off:
+                    one_off[name].append(chunk[(failed == 1) & fail])
+        passing = np.concatenate(kept) if kept else docnums[:0]
     facets = {name: table.facets[name].count(_with(passing, one_off[name])) for name in names}
-    years = Counter(map(table.first_years.__getitem__, _with(passing, one_off["years"])))
-    years.pop(None, None)
-    return FacetCounts(facets, years, passing, timed_out)
+    dated = _with(passing, one_off["years"])
+    dated = dated[table.dated[dated]]
+    years, counts = np.unique(table.starts[dated], return_counts=True)
+    return FacetCounts(facets, Counter(dict(zip(years.tolist(), counts.tolist()))), passing.tolist(), timed_out)
 
 
-def _with(passing: list[int], more: list[int]) -> list[int]:
-    return [*passing, *more] if more else passing
+def _with(passing: np.ndarray, more: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate([passing, *more]) if more else passing
 
 
 def _columns(reader) -> list[dict | None]:
@@ -196,7 +224,7 @@ def _facets(columns: list[dict | None]) -> dict[str, Facet]:
         for column in columns:
             group = _group(column, key)
             codes.append(groups.setdefault(group, len(groups)) if group else -1)
-        facets[key] = Facet(list(groups), codes)
+        facets[key] = Facet(list(groups), np.array(codes, np.int64))
     return facets
 
 
@@ -221,9 +249,8 @@ def _descending(start: str) -> tuple[int, ...]:
     return tuple(-int(part) for part in start.split("-"))
 
 
-def _ranks(order: list[int], size: int) -> list[int]:
+def _ranks(order: list[int], size: int) -> np.ndarray:
     """docnum -> its place in `order` (records not in it last)."""
-    ranks = [size] * size
-    for place, docnum in enumerate(order):
-        ranks[docnum] = place
+    ranks = np.full(size, size, np.int64)
+    ranks[np.array(order, np.int64)] = np.arange(len(order))
     return ranks

@@ -44,9 +44,14 @@ class Engine:
         return self.index.generation
 
     def prepare(self) -> None:
-        """Return once the served generation is open and its near-term vocabulary and facet table built."""
+        """Return once the served generation is open and its near-term vocabulary, facet table and
+        field length norms built (a later generation's are read by its first searches)."""
         self.index.vocabulary()
-        self.index.facet_table(self.index.searcher())
+        searcher = self.index.searcher()
+        self.index.facet_table(searcher)
+        arrays = self.index.posting_arrays(searcher)
+        for field in TEXT_FIELDS:
+            arrays.norms(searcher, field)
 
     def count(self) -> int:
         return self.index.count()

@@ -5,7 +5,8 @@ record, each at most `slop` positions after the one before, their scores count t
 phrase matcher would read word positions in every record that has all the words (a third of a
 query's time); here they are read from the query's own term matchers, which already stand on the
 record being collected, and only for a record whose score could still reach the page with the
-boost (see `collecting.PageCollector`).
+boost (see `collecting.PageCollector`). A query scored on arrays (`vectorised.py`) gets the same
+boost from `Boost`, which reads the positions from the postings' blocks (see `ranking.py`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh import query
 from whoosh.matching import Matcher
+
+from search_service.engine.postings import PostingArrays
 
 # Occurrences of one term in one record whose positions are read: past the first few thousand
 # occurrences of its words in one text, a phrase adds nothing a reader would see, and a 5 MB record
@@ -85,3 +89,45 @@ def in_order(words: list[set[int]], slop: int) -> bool:
         if not reached:
             return False
     return True
+
+
+class Boost:
+    """The proximity boost for a query scored on arrays (`vectorised.py`): positions are read from
+    the postings for the few records that could reach the page, and only where some field holds
+    every word of a phrase (`possible`)."""
+
+    def __init__(self, found: list[Phrase], arrays: PostingArrays, words: dict[tuple[str, bytes], np.ndarray]
+                 ) -> None:
+        self._phrases, self._arrays, self._words = found, arrays, words
+        self._every = []  # for each phrase, whether a record's field holds every one of its words
+        for phrase in found:
+            every = np.ones(arrays.size, bool)
+            for alternatives in phrase.words:
+                here = np.zeros(arrays.size, bool)
+                for text in alternatives:
+                    here[arrays.postings(phrase.field, text).docs] = True
+                every &= here
+            self._every.append(every)
+        self.possible = np.logical_or.reduce(self._every) if self._every else np.zeros(arrays.size, bool)
+
+    def bonus(self, docnum: int, opened: dict) -> float:
+        """As `bonus`: the scores of the words standing in order close together in one of the
+        record's fields. `opened` keeps the term matchers and blocks read, for the next record."""
+        near_words: dict[int, np.ndarray] = {}
+        arrays = self._arrays
+        for phrase, every in zip(self._phrases, self._every):
+            if not every[docnum]:
+                continue
+            # Positions are decoded only once every word is known to be in the field (`every`).
+            steps = [{text: place for text in alternatives
+                      if (place := arrays.place(phrase.field, text, docnum)) is not None}
+                     for alternatives in phrase.words]
+            if in_order([self._positions(phrase.field, here, docnum, opened) for here in steps], phrase.slop):
+                near_words.update((id(scores), scores) for here in steps for text in here
+                                  if (scores := self._words.get((phrase.field, text))) is not None)
+        return sum(float(scores[docnum]) for scores in near_words.values())
+
+    def _positions(self, field: str, places: dict[bytes, int], docnum: int, opened: dict) -> set[int]:
+        """The positions in the record's field of a word's alternatives (term -> its posting number)."""
+        return {position for text, place in places.items()
+                for position in self._arrays.value(field, text, docnum, place, opened, "positions")[:MAX_POSITIONS]}

@@ -11,6 +11,7 @@ import threading
 import time
 from concurrent.futures import Future, TimeoutError
 from pathlib import Path
+from typing import Any, Callable
 
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
@@ -19,6 +20,7 @@ from search_service.deadline import Deadline
 from search_service.engine.build.generations import current_generation, pointer_signature
 from search_service.engine.build.lexicon_build import read_lexicon
 from search_service.engine.facets import FacetTable
+from search_service.engine.postings import PostingArrays
 from search_service.engine.scoring import ProbabilisticBM25F
 from search_service.engine.vocabulary import Vocabulary
 from search_service.errors import IndexMissing
@@ -45,7 +47,8 @@ class PublishedIndex:
         self._lock = threading.Lock()
         load_dictionaries()  # here, not inside the first search's time limit
         self._vocabulary: Future[Vocabulary] = Future()  # near terms of the generation served, being built
-        self._facets: tuple[str, FacetTable] | None = None  # the latest generation's facets, shared by threads
+        # name -> (generation, what was built for it): its facet table, its decoded postings
+        self._generation_data: dict[str, tuple[str, Any]] = {}
         self._lexicon = Lexicon()  # the translations of the generation served
         self._refresh()
 
@@ -93,19 +96,28 @@ class PublishedIndex:
             if getattr(local, "searcher", None) is not None:
                 local.searcher.close()
             local.searcher = index.searcher(weighting=ProbabilisticBM25F())
-            local.generation = generation
+            local.generation, local.index = generation, index
         return local.searcher
 
     def facet_table(self, searcher: Searcher) -> FacetTable:
         """The facets and date orders of the generation `searcher` reads (one of this thread's), read once."""
+        return self._shared("facets", lambda: FacetTable(searcher.reader()))
+
+    def posting_arrays(self, searcher: Searcher) -> PostingArrays:
+        """The decoded postings of the generation `searcher` reads (one of this thread's), shared by threads."""
+        return self._shared("postings", lambda: PostingArrays(self._local.index))
+
+    def _shared(self, name: str, make: Callable[[], Any]) -> Any:
+        """What `make` builds for the generation this thread's searcher reads: built once, shared by threads."""
         generation = self._local.generation.name
-        served = self._facets
+        served = self._generation_data.get(name)
         if served is not None and served[0] == generation:
             return served[1]
         with self._lock:
-            if self._facets is None or self._facets[0] != generation:
-                self._facets = generation, FacetTable(searcher.reader())
-            return self._facets[1]
+            served = self._generation_data.get(name)
+            if served is None or served[0] != generation:
+                served = self._generation_data[name] = generation, make()
+            return served[1]
 
     def lexicon(self) -> Lexicon:
         """The served generation's Russian-English lexicon (empty when it has none)."""

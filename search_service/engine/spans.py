@@ -9,6 +9,7 @@ from whoosh import query
 from whoosh.searching import Searcher
 
 from search_service.engine import querying
+from search_service.engine.postings import PostingArrays
 from search_service.engine.schema import LANGUAGE_FIELDS
 
 Spans = dict[str, list[tuple[int, int, str]]]  # language -> (start, end, term) in its text, in text order
@@ -17,28 +18,44 @@ Spans = dict[str, list[tuple[int, int, str]]]  # language -> (start, end, term) 
 MAX_SPANS_PER_TERM = 2_000
 
 
-def term_spans(searcher: Searcher, docnums: list[int], terms: dict[str, frozenset[str]]) -> dict[int, Spans]:
-    """Where each of `terms` stands in each record's texts: one posting list per term, walked in record order."""
+def term_spans(searcher: Searcher, docnums: list[int], terms: dict[str, frozenset[str]],
+               arrays: PostingArrays | None = None) -> dict[int, Spans]:
+    """Where each of `terms` stands in each record's texts: with the generation's posting `arrays`,
+    read straight from each posting's block; else one posting list per term, walked in record order."""
     reader = searcher.reader()
     spans: dict[int, Spans] = {docnum: {} for docnum in docnums}
     if not docnums:
         return spans
+    opened: dict = {}
     for field in LANGUAGE_FIELDS:
         for term in terms.get(field, ()):
-            if not searcher.weighting.document_frequency(reader, field, term.encode("utf-8")):
+            btext = term.encode("utf-8")
+            if not searcher.weighting.document_frequency(reader, field, btext):
                 continue
-            matcher = reader.postings(field, term)
-            for docnum in sorted(docnums):
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-                if matcher.id() == docnum:
-                    found = islice(matcher.value_as("characters"), MAX_SPANS_PER_TERM)
-                    spans[docnum].setdefault(field, []).extend((start, end, term) for _, start, end in found)
+            for docnum, found in _characters(reader, arrays, opened, field, btext, sorted(docnums)):
+                spans[docnum].setdefault(field, []).extend(
+                    (start, end, term) for _, start, end in islice(found, MAX_SPANS_PER_TERM))
     for by_field in spans.values():
         for found in by_field.values():
             found.sort(key=lambda span: (span[0], -span[1]))  # text order; a whole word before its first part
     return spans
+
+
+def _characters(reader, arrays: PostingArrays | None, opened: dict, field: str, btext: bytes, docnums: list[int]):
+    """(record, the term's (position, start, end) in its field) for the records holding the term."""
+    if arrays is not None:
+        for docnum in docnums:
+            place = arrays.place(field, btext, docnum)
+            if place is not None:
+                yield docnum, arrays.value(field, btext, docnum, place, opened, "characters")
+        return
+    matcher = reader.postings(field, btext)
+    for docnum in docnums:
+        matcher.skip_to(docnum)
+        if not matcher.is_active():
+            break
+        if matcher.id() == docnum:
+            yield docnum, matcher.value_as("characters")
 
 
 def query_terms(searcher: Searcher, exact: query.Query, wide: query.Query | None = None

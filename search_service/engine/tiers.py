@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh import collectors, query
-from whoosh.searching import Results, Searcher
+from whoosh.searching import Searcher
 
 from search_service.deadline import Deadline
-from search_service.engine import proximity, querying, translation
+from search_service.engine import proximity, querying, translation, vectorised
 from search_service.engine.collecting import PageCollector, YearRange, dated
-from search_service.engine.facets import FacetCheck, FacetFilters, count_facets
+from search_service.engine.facets import FacetCheck, FacetFilters, FacetTable, count_facets
+from search_service.engine.postings import PostingArrays
+from search_service.engine.ranking import Ranked, Ranking, rank
 from search_service.engine.reader import PublishedIndex, stored_record
 from search_service.engine.schema import LANGUAGE_FIELDS, TEXT_FIELDS
 from search_service.engine.spans import Spans, query_terms, term_spans
@@ -68,15 +71,6 @@ class EngineResult:
     translations: dict[str, str] = field(default_factory=dict)  # language -> the query as searched in it
 
 
-@dataclass
-class _Tier:
-    """One tier's run: hits in the filters, and the records matched with the year range and facets left out."""
-
-    results: Results
-    matched: set[int]
-    timed_out: bool
-
-
 def fields_for(lang: str | None) -> tuple[str, ...]:
     """The fields a search in `lang` (None: both languages) looks in."""
     if lang is None:
@@ -98,7 +92,7 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
     language of a word also match it through its translations (`translation.py`)."""
     searcher = index.searcher()
     table = index.facet_table(searcher)
-    run = _Runner(searcher, page * per_page, filters, deadline, FacetCheck(table, filters.facets))
+    run = _Runner(searcher, page * per_page, filters, deadline, table, index.posting_arrays(searcher))
     fields = fields_for(filters.lang)
     q = querying.parse(searcher.schema, text, fields, all_words=True, deadline=deadline, facets=facets)
     querying.check_expansion(q, searcher.reader())
@@ -107,7 +101,7 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
     # Only records with every word can have them all close together: the proximity boost is for them.
     found = run(crossed(q), crossing.near(querying.proximity_query(searcher.schema, text, fields)))
     most_q = _most_words_query(searcher, text, fields, q, found, deadline, facets)
-    relaxed = most_q is not None and not found.matched
+    relaxed = most_q is not None and not found.matched.size
     if most_q is not None:
         found = _below(found, run(crossed(most_q)), superset=True)
     exact = most_q or q
@@ -118,33 +112,37 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
         found.timed_out = vocabulary is None
     if wide is not None:
         near = run(wide, without=crossed(exact))
-        relaxed = relaxed and not near.matched
+        relaxed = relaxed and not near.matched.size
         found = _below(found, near)
     counted = count_facets(table, found.matched, facets, FacetCheck(table, filters.facets, filters.years), deadline)
     if sort == "relevance":
-        page_hits = found.results[(page - 1) * per_page:page * per_page]
-        scored = [(hit.docnum, float(hit.score)) for hit in page_hits]
+        scored = [(docnum, score) for score, docnum in found.top[(page - 1) * per_page:page * per_page]]
     else:
-        scored = [(docnum, 0.0) for docnum in table.in_date_order(found.results.docs(), sort)
+        scored = [(docnum, 0.0) for docnum in table.in_date_order(found.hits, sort)
                   [(page - 1) * per_page:page * per_page]]
     terms = query_terms(searcher, exact, wide)
-    result = EngineResult(total=len(found.results), hits=page_of_hits(searcher, scored, terms if spans else {}),
-                          terms=terms, relaxed=relaxed, years=dated_years(counted.years),
-                          timed_out=found.timed_out or counted.timed_out, facets=counted.facets)
+    hits = page_of_hits(searcher, scored, terms if spans else {}, run.arrays)
+    result = EngineResult(total=len(found.hits), hits=hits, terms=terms, relaxed=relaxed,
+                          years=dated_years(counted.years), timed_out=found.timed_out or counted.timed_out,
+                          facets=counted.facets)
     return crossing.marked(searcher, result, [exact, wide])
 
 
 class _Runner:
-    """Runs one tier's query with the search's page size, filters and deadline."""
+    """Runs one tier's query with the search's page size, filters and deadline: on the posting
+    arrays when `vectorised` scores every node of the query, else with Whoosh's matchers."""
 
     def __init__(self, searcher: Searcher, limit: int, filters: Filters, deadline: Deadline,
-                 facets: FacetCheck) -> None:
+                 table: FacetTable, arrays: PostingArrays) -> None:
         self.searcher, self.limit, self.deadline, self.years = searcher, limit, deadline, filters.years
+        self.arrays = arrays
+        facets = FacetCheck(table, filters.facets)
         self.facets = facets.facets_pass if facets else None
+        self.allowed = FacetCheck(table, filters.facets, filters.years).mask()  # None: no filter
         self.lang = query.Term("langs", filters.lang) if filters.lang else None
 
     def __call__(self, q: query.Query, phrase: query.Query | None = None, without: query.Query | None = None
-                 ) -> _Tier:
+                 ) -> Ranked:
         """`q`'s hits until the deadline; `without`'s matches left out; with `phrase`, the best hits
         get its proximity boost (see `proximity.py`)."""
         if self.lang is not None:
@@ -153,6 +151,11 @@ class _Runner:
             q = query.Require(q, self.lang)
         if without is not None:
             q = query.AndNot(q, without)
+        scored = vectorised.evaluate(q, self.searcher, self.arrays)
+        if scored is not None:
+            boost = (proximity.Boost(proximity.phrases(phrase), self.arrays, scored.words)
+                     if phrase is not None else None)
+            return rank(scored, self.limit, self.deadline, self.allowed, boost)
         collector = PageCollector(self.limit, self.deadline, proximity.phrases(phrase) if phrase is not None else None,
                                   words_only=querying.is_word_sum(q), years=self.years, facets=self.facets)
         timed_out = False
@@ -160,37 +163,46 @@ class _Runner:
             self.searcher.search_with_collector(q, collector)
         except collectors.TimeLimit:
             timed_out = True
-        return _Tier(collector.results(), collector.matched, timed_out)
+        top = [(float(score), docnum) for score, docnum in collector.results().top_n]
+        return Ranked(top, _ascending(collector.in_range), _ascending(collector.matched), timed_out)
 
 
-def _most_words_query(searcher: Searcher, text: str, fields: tuple[str, ...], q: query.Query, found: _Tier,
+def _ascending(docnums: set[int]) -> np.ndarray:
+    return np.array(sorted(docnums), np.int64)
+
+
+def _most_words_query(searcher: Searcher, text: str, fields: tuple[str, ...], q: query.Query, found: Ranked,
                       deadline: Deadline, facets: tuple[str, ...]) -> query.Query | None:
     """The most-words query, when the records with every word are too few to fill a page: words as
     typed only (a query with operators or phrases gets them only when no record has every word),
     never for a query that excludes something, and not when it is the all-words query itself."""
-    few = not found.matched or (len(found.matched) < MIN_ALL_WORDS_HITS and querying.is_plain(text))
+    few = not found.matched.size or (len(found.matched) < MIN_ALL_WORDS_HITS and querying.is_plain(text))
     if not few or found.timed_out or querying.has_negation(q):
         return None
     most_q = querying.parse(searcher.schema, text, fields, all_words=False, deadline=deadline, facets=facets)
     return None if most_q == q else most_q
 
 
-def _below(first: _Tier, more: _Tier, superset: bool = False) -> _Tier:
+def _below(first: Ranked, more: Ranked, superset: bool = False) -> Ranked:
     """`first`'s hits, then the hits of `more` that are not among them. `superset`: `more` matches
     every record `first` does (its matches replace first's); else the two match apart."""
-    if first.results.is_empty():
-        results = more.results
-    else:
-        first.results.extend(more.results)
-        results = first.results
-    matched = more.matched if superset else first.matched | more.matched
-    return _Tier(results, matched, first.timed_out or more.timed_out)
+    new = [(score, docnum) for score, docnum in more.top if not _holds(first.hits, docnum)]
+    top: Ranking = first.top + new
+    matched = more.matched if superset else np.union1d(first.matched, more.matched)
+    return Ranked(top, np.union1d(first.hits, more.hits), matched, first.timed_out or more.timed_out)
 
 
-def page_of_hits(searcher: Searcher, scored: list[tuple[int, float]], terms: dict[str, frozenset[str]]
-                 ) -> list[EngineHit]:
-    """The hits for these record numbers and scores, with where `terms` stand in their texts."""
-    spans = term_spans(searcher, [docnum for docnum, _ in scored], terms)
+def _holds(docnums: np.ndarray, docnum: int) -> bool:
+    """Whether ascending `docnums` holds `docnum`."""
+    place = np.searchsorted(docnums, docnum)
+    return place < len(docnums) and docnums[place] == docnum
+
+
+def page_of_hits(searcher: Searcher, scored: list[tuple[int, float]], terms: dict[str, frozenset[str]],
+                 arrays: PostingArrays | None = None) -> list[EngineHit]:
+    """The hits for these record numbers and scores, with where `terms` stand in their texts (read
+    with the generation's posting `arrays` when given)."""
+    spans = term_spans(searcher, [docnum for docnum, _ in scored], terms, arrays)
     hits = []
     for docnum, score in scored:
         stored = searcher.stored_fields(docnum)
