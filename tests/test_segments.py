@@ -98,20 +98,37 @@ def test_a_build_in_two_processes_answers_as_whoosh_written_index(records, tmp_p
                sorted((h.score, sorted(h.snippets.items())) for h in b.hits), query
 
 
-@pytest.mark.parametrize("failing", ["child", "parent"])
+class _FailingSecondReading:
+    """Records that read well once (the plan) and fail halfway through the second reading (the writing)."""
+
+    def __init__(self, records) -> None:
+        self.records, self.readings = records, 0
+
+    def __iter__(self):
+        self.readings += 1
+        for number, record in enumerate(self.records):
+            if self.readings == 2 and number == len(self.records) // 2:
+                raise ValueError("no fields for the records read second")
+            yield record
+
+
+@pytest.mark.parametrize("failing", ["child", "reading"])
 def test_a_failing_build_process_fails_the_build_and_leaves_nothing(failing, records, tmp_path, monkeypatch):
     monkeypatch.setattr(building, "PARALLEL_FROM_CHARS", 0)
     monkeypatch.setattr(building, "BUILD_PROCESSES", 2)
     fields_for = building._fields_for
 
     def failing_fields_for(record, record_hash):
-        in_child = multiprocessing.parent_process() is not None
-        if record.id.endswith("-2") and in_child == (failing == "child"):
+        if record.id.endswith("-2") and multiprocessing.parent_process() is not None:
             raise ValueError(f"no fields for {record.id}")
         return fields_for(record, record_hash)
 
-    monkeypatch.setattr(building, "_fields_for", failing_fields_for)
+    many = _many(records, 40)
+    if failing == "child":
+        monkeypatch.setattr(building, "_fields_for", failing_fields_for)
     with pytest.raises(Exception, match="no fields for"):
-        building.build(_many(records, 4), [], tmp_path / "index", full=True)
+        building.build(many if failing == "child" else _FailingSecondReading(many), [], tmp_path / "index",
+                       full=True)
     assert generations.current_generation(tmp_path / "index") is None
     assert [path.name for path in (tmp_path / "index").iterdir() if path.name.startswith(".build")] == []
+    assert multiprocessing.active_children() == []

@@ -20,10 +20,9 @@ from typing import Callable
 from search_service.config import Config
 from search_service.engine.build import building
 from search_service.engine.build.building import BuildPlan, BuildProgress, IndexBuild, SilentProgress
-from search_service.engine.build.generations import current_generation, rebuild_lock, remember_source, \
-    remembered_source
+from search_service.engine.build.generations import rebuild_lock, remember_source, remembered_source
 from search_service.errors import DocumentsMissing, IndexNotWritable, RebuildRunning, UserError
-from search_service.records import ReadResult, RecordError, read_records
+from search_service.records import RecordError, RecordFiles
 from search_service.service import jobs, rebuilds
 
 _ERRORS_IN_JOB = 50  # bad records listed in an admin job's state (all of them go to its log)
@@ -148,7 +147,7 @@ class _Run:
     bad_record: Callable[[RecordError], None]
     notice: Callable[[str], None]
     started: float
-    read: ReadResult = field(default_factory=lambda: ReadResult([], []))
+    read: RecordFiles = field(default_factory=lambda: RecordFiles([]))
 
     def locked(self, job: jobs.Job | None) -> RebuildOutcome:
         """Read, plan and build holding the rebuild lock."""
@@ -201,19 +200,19 @@ class _Run:
     def _plan(self) -> BuildPlan | RebuildOutcome:
         """What the build would change; or the outcome of a run that stops before (no records, bad records)."""
         self.progress.stage(f"reading records from {self.documents}")
-        self.read = read_records([self.documents], self.options.encoding)
-        for error in self.read.errors:
-            self.bad_record(error)
+        # Read as the plan goes, and again as the build writes: the records are never all held at once.
+        self.read = RecordFiles([self.documents], self.options.encoding, on_error=self.bad_record)
+        mirrors = self.options.prune or remembered_source(self.index_dir) == self.documents.resolve()
+        planned = building.plan(self.read, self.read.errors, self.index_dir, full=self.options.full,
+                                deletes=mirrors, progress=self.progress)
         for path, encoding in self.read.encodings.items():
             self.notice(f"{self._shown(Path(path))}: read as {encoding}")
-        if not self.read.records:
+        if not planned.result.added + planned.result.updated + planned.result.unchanged:
             return self._stopped(f"no records to index in {self.documents}; the published index is unchanged")
-        if self.read.errors and not self.options.skip_bad and current_generation(self.index_dir) is not None:
+        if self.read.errors and not self.options.skip_bad and planned.current is not None:
             return self._stopped(f"{len(self.read.errors)} bad records: nothing published, every record stays "
                                  "searchable as it was; fix them, or pass --skip-bad to publish the rest")
-        mirrors = self.options.prune or remembered_source(self.index_dir) == self.documents.resolve()
-        return building.plan(self.read.records, self.read.errors, self.index_dir, full=self.options.full,
-                             deletes=mirrors, progress=self.progress)
+        return planned
 
     def _check_documents(self) -> None:
         if self.documents.exists():
