@@ -38,6 +38,9 @@ class Config:
     # The largest share of the index (0-1) a rebuild deletes without --prune; a run that would delete
     # more stops before writing, since a run pointed at the wrong folder looks like this.
     max_delete_share: float = 0.1
+    # Megabytes of postings a full rebuild holds at a time, over all its processes: it writes a
+    # segment each time they are reached, so its memory is bounded by this, not by the records' size.
+    build_memory_mb: int = 512
     # The record metadata keys a search counts and filters by (`?collection=...`) and a result list
     # is exported with (`collection`, `type`).
     facets: tuple[str, ...] = ("collection", "type")
@@ -66,6 +69,8 @@ class Config:
             max_delete_share=_share("SEARCH_MAX_DELETE_SHARE", env.get("SEARCH_MAX_DELETE_SHARE"),
                                     cls.max_delete_share),
             facets=_names("SEARCH_FACETS", env.get("SEARCH_FACETS"), cls.facets),
+            build_memory_mb=_number("SEARCH_BUILD_MEMORY_MB", env.get("SEARCH_BUILD_MEMORY_MB"), cls.build_memory_mb,
+                                    16, 1 << 20),
         )
         return replace(config, **{key: value for key, value in overrides.items() if value is not None})
 

@@ -1,6 +1,7 @@
 """A full build (postings grouped in memory, one segment per process) writes what Whoosh's own writer does."""
 
 import multiprocessing
+import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from whoosh import index as whoosh_index
 
 from search_service.engine import Engine
 from search_service.engine.build import building, generations
+from search_service.engine.build.grouped import GroupedPostings
 from search_service.engine.schema import build_schema
 from search_service.service.search import SearchOptions, search
 
@@ -80,13 +82,19 @@ def test_a_full_build_of_archive_records_holds_what_whoosh_writes(tmp_path, monk
 
 
 @pytest.mark.slow
-def test_a_build_in_two_processes_answers_as_whoosh_written_index(records, tmp_path, monkeypatch):
+@pytest.mark.parametrize("memory_mb, segments", [(building.BUILD_MEMORY_MB, 2), (1, 10)])
+def test_a_build_in_two_processes_answers_as_whoosh_written_index(memory_mb, segments, records, tmp_path,
+                                                                 monkeypatch):
+    """One segment per process, or with a small memory budget several, searched as one written by Whoosh."""
     monkeypatch.setattr(building, "PARALLEL_FROM_CHARS", 0)
     monkeypatch.setattr(building, "BUILD_PROCESSES", 2)
     many = _many(records, 60)
-    parallel = Engine.build(many, tmp_path / "parallel")
+    with generations.rebuild_lock(tmp_path / "parallel", wait=True):
+        building.build(many, [], tmp_path / "parallel", full=True, memory_mb=memory_mb)
+    parallel = Engine.open(tmp_path / "parallel")
     written = whoosh_index.open_dir(str(generations.current_generation(tmp_path / "parallel"))).reader()
-    assert len(written.leaf_readers()) == 2  # really one segment per process
+    assert written.doc_count() == len(many)
+    assert len(written.leaf_readers()) >= segments if memory_mb == 1 else len(written.leaf_readers()) == segments
     _whoosh_built(many, tmp_path / "whoosh")
     single = Engine.open(tmp_path / "whoosh")
     for query in QUERIES:
@@ -96,6 +104,32 @@ def test_a_build_in_two_processes_answers_as_whoosh_written_index(records, tmp_p
         # The same scores and snippets; only the order among equal scores may differ (document numbers).
         assert sorted((h.score, sorted(h.snippets.items())) for h in a.hits) == \
                sorted((h.score, sorted(h.snippets.items())) for h in b.hits), query
+
+
+def test_the_postings_pool_knows_about_the_memory_it_holds(records):
+    """The budget a full build keeps to is the pool's own estimate: it must be near what Python allocates."""
+    schema = build_schema()
+    many = _many(records, 40)
+
+    def pooled() -> GroupedPostings:
+        pool = GroupedPostings()
+        for docnum, record in enumerate(many):
+            fields = building._fields_for(record, "")
+            for name in ("title", "summary", "citation", "ru", "en"):
+                if fields.get(name):
+                    for text, _, weight, value in schema[name].index(fields[name]):
+                        pool.add((name, text, docnum, weight, value))
+        return pool
+
+    pooled()  # the analysis caches filled first: only the pool is measured
+    tracemalloc.start()
+    try:
+        pool = pooled()
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert pool.size > 1_000_000
+    assert 0.7 < pool.size / held < 1.4, (pool.size, held)
 
 
 class _FailingSecondReading:

@@ -41,6 +41,7 @@ class RebuildOptions:
     dry_run: bool = False  # work out the changes, write nothing
     encoding: str | None = None  # forced for every file; None detects
     max_delete_share: float = Config.max_delete_share  # a run deleting more of the index stops, unless `prune`
+    build_memory_mb: int = Config.build_memory_mb  # postings a full build holds at a time
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ class _Run:
             return planned
         if too_many := self._too_many_deletes(planned.result):
             return self._stopped(f"{too_many}; nothing published. Check --documents, or pass --prune")
-        result = building.apply(planned, self.index_dir, self.progress)
+        result = building.apply(planned, self.index_dir, self.progress, self.options.build_memory_mb)
         if planned.current is None or self.options.prune:
             remember_source(self.index_dir, self.documents)
         errors = self.read.errors

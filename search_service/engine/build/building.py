@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Iterable, Iterator, Protocol
+from typing import Iterable, Protocol
 
 from whoosh import index as whoosh_index
 
+from search_service.config import Config
 from search_service.text.alignment import align_texts
 from search_service.engine.build import generations
 from search_service.engine.facets import facet_fields
@@ -26,11 +25,11 @@ from search_service.engine.schema import LANGUAGE_FIELDS, build_schema
 from search_service.engine.build.segments import write_segments
 from search_service.records import Record, RecordError, parse_record_json
 
-# Past this much text a full build writes with two processes (one segment each): on a 2-core machine
-# that nearly halves a large build, while a small one is done before a second process pays off.
+# Past this much text a full build writes with two processes: on a 2-core machine that nearly halves
+# a large build, while a small one is done before a second process pays off.
 PARALLEL_FROM_CHARS = 4_000_000
 BUILD_PROCESSES = 2
-BUILD_MEMORY_MB = 512  # postings a full build holds at a time, over all its processes (config.build_memory_mb)
+BUILD_MEMORY_MB = Config.build_memory_mb
 
 
 class BuildProgress(Protocol):
@@ -206,7 +205,7 @@ def _write_and_publish(index_dir: Path, current: Path | None, changes: _Changes,
         kept = _stored_records(current, changes.keep) if current else []
         written = changes.read + len(kept)
         build_dir = generations.new_build_dir(index_dir)
-        with _removed_on_failure(build_dir):
+        with generations.removed_on_failure(build_dir):
             _write_new(build_dir, chain(changes.records, kept), written, changes.chars, changes.hashes, progress,
                        memory_mb)
     else:
@@ -214,23 +213,13 @@ def _write_and_publish(index_dir: Path, current: Path | None, changes: _Changes,
         written = len(writing)
         progress.stage(f"copying {current.name}")
         build_dir = generations.new_build_dir(index_dir, copy_of=current)
-        with _removed_on_failure(build_dir):
+        with generations.removed_on_failure(build_dir):
             _write_changes(build_dir, (record for record in changes.records if record.id in writing), written,
                            changes.deletes, changes.hashes, progress)
     progress.stage("publishing")
     generation = generations.publish(index_dir, build_dir).name
     generations.clean(index_dir)
     return written, generation
-
-
-@contextmanager
-def _removed_on_failure(build_dir: Path) -> Iterator[None]:
-    """Remove the build directory when writing it fails: nothing half-written is ever published."""
-    try:
-        yield
-    except BaseException:
-        shutil.rmtree(build_dir, ignore_errors=True)
-        raise
 
 
 def _write_new(build_dir: Path, records: Iterable[Record], count: int, chars: int, hashes: dict[str, str],

@@ -114,6 +114,16 @@ def new_build_dir(index_dir: Path, copy_of: Path | None = None) -> Path:
     return build
 
 
+@contextmanager
+def removed_on_failure(build: Path) -> Iterator[None]:
+    """Remove a `.build-*` directory when writing it fails: nothing half-written is ever published."""
+    try:
+        yield
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+
+
 def publish(index_dir: Path, build: Path) -> Path:
     """Make the complete build durable, rename it to a generation and point CURRENT at it."""
     _fsync_tree(build)

@@ -12,26 +12,28 @@ from __future__ import annotations
 import pickle
 import zlib
 from array import array
+from typing import NamedTuple
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter, W3Segment
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 # What a posting and a term cost in memory beyond their values' bytes (measured on the archive
-# corpus: array slots, the value's bytes object, the list slot; a term's key, lists and dict slots).
-_POSTING_BYTES = 50
-_TERM_BYTES = 400
+# corpus: three array slots, grown by an eighth; a term's key, tuple, arrays and dict slot).
+_POSTING_BYTES = 14
+_TERM_BYTES = 560
 
 
 class GroupedPostings:
-    """The pool of a `GroupedSegmentWriter`: field -> term -> (document numbers, weights, values), in memory.
+    """The pool of a `GroupedSegmentWriter`: field -> term -> `TermPostings`, in memory.
 
     Takes the place of Whoosh's `PostingPool` (the same `add`), but is only ever read in order by
     `GroupedSegmentWriter`, never sorted or spilled to disk; `size` is about the bytes it holds.
+    A term's values sit end to end in one buffer: a `bytes` object apiece cost three times the memory.
     """
 
     def __init__(self) -> None:
-        self.fields: dict[str, dict[bytes, tuple[array, array, list]]] = {}
+        self.fields: dict[str, dict[bytes, TermPostings]] = {}
         self.size = 0
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
@@ -41,16 +43,39 @@ class GroupedPostings:
             terms = self.fields[fieldname] = {}
         postings = terms.get(text)
         if postings is None:
-            postings = terms[text] = (array("I"), array("f"), [])
+            postings = terms[text] = TermPostings(array("I"), array("f"), bytearray(), array("I"))
             self.size += _TERM_BYTES + len(text)
-        postings[0].append(docnum)
-        postings[1].append(weight)
-        postings[2].append(value)
-        self.size += _POSTING_BYTES + (len(value) if value else 0)
+        postings.docnums.append(docnum)
+        postings.weights.append(weight)
+        if value:
+            postings.values.extend(value)
+            self.size += len(value)
+        postings.ends.append(len(postings.values))
+        self.size += _POSTING_BYTES
 
     def cleanup(self) -> None:
         self.fields.clear()
         self.size = 0
+
+
+class TermPostings(NamedTuple):
+    """One term's postings in a segment: posting i's value is `values[ends[i - 1]:ends[i]]`."""
+
+    docnums: array
+    weights: array
+    values: bytearray
+    ends: array
+
+    def value_list(self, start: int, stop: int) -> list[bytes]:
+        """The non-empty values of postings `start` to `stop` (Whoosh's postings writer keeps no empty ones)."""
+        ends, values = self.ends, self.values
+        begin = ends[start - 1] if start else 0
+        found = []
+        for end in ends[start:stop]:
+            if end > begin:
+                found.append(bytes(values[begin:end]))
+            begin = end
+        return found
 
 
 class GroupedSegmentWriter(SegmentWriter):
@@ -85,7 +110,7 @@ class GroupedSegmentWriter(SegmentWriter):
             writer.start_field(fieldname, self.schema[fieldname])
             for text in sorted(terms):
                 writer.start_term(text)
-                writer._postwriter.add_postings(*terms[text], lengths)  # made by _WritingCodec
+                writer._postwriter.add_postings(terms[text], lengths)  # made by _WritingCodec
                 writer.finish_term()
             writer.finish_field()
 
@@ -98,17 +123,18 @@ class _PostingsWriter(W3PostingsWriter):
     and a third bigger. Readers unpickle whatever protocol a block has: the same postings, tested.
     """
 
-    def add_postings(self, docnums: array, weights: array, values: list, lengths: list) -> None:
+    def add_postings(self, postings: TermPostings, lengths: list) -> None:
         """One term's postings: the blocks of calling `add_posting` per posting, filled a block at a time."""
         limit = self._blocklimit
+        docnums, weights = postings.docnums, postings.weights
         for first in range(0, len(docnums), limit):
             if first:
                 self._write_block()  # the last block stays for finish_postings, as with add_posting
             block = slice(first, first + limit)
             block_lengths = [length for length in map(lengths.__getitem__, docnums[block]) if length]
-            self._ids = array("I", docnums[block])
-            self._weights = array("f", weights[block])
-            self._values = [value for value in values[block] if value]
+            self._ids = docnums[block]
+            self._weights = weights[block]
+            self._values = postings.value_list(first, first + limit)
             self._maxweight = max(0, *weights[block])
             self._minlength = min(block_lengths, default=None)
             self._maxlength = max(block_lengths, default=0)

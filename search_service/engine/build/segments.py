@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import queue
 import traceback
 from contextlib import contextmanager
 from itertools import islice
@@ -58,6 +59,7 @@ def write_segments(index_dir: Path, items: Iterable[tuple], processes: int, budg
         info = ix._read_toc()
         TOC(info.schema, segments, info.generation + 1).write(ix.storage, ix.indexname)
         clean_files(ix.storage, ix.indexname, info.generation + 1, segments)
+        ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()  # the writers' (unused: they never spill)
     finally:
         lock.release()
 
@@ -65,14 +67,16 @@ def write_segments(index_dir: Path, items: Iterable[tuple], processes: int, budg
 def _written_by_children(index_dir: Path, items: Iterable[tuple], processes: int, budget: int,
                          document: Callable[..., dict], advance: Callable[[int], None],
                          committing: Callable[[], None]) -> list:
-    """Hand `items` out in batches, in turn, to `processes` children; their segments, in the children's order."""
+    """Hand `items` out in batches to `processes` children, each batch to the one with the least text so far
+    (so the order of documents, and the segments, do not depend on timing); their segments, in their order."""
     children = [_Child(index_dir, budget, document) for _ in range(processes)]
     try:
         items = iter(items)
-        turn = 0
+        sizes = [0] * processes
         while batch := list(islice(items, _BATCH)):
-            children[turn % processes].send(batch)
-            turn += 1
+            least = sizes.index(min(sizes))
+            children[least].send(batch)
+            sizes[least] += sum(_text_size(item[0]) for item in batch)
             advance(sum(child.progress() for child in children))
         for child in children:
             child.send(None)
@@ -86,6 +90,10 @@ def _written_by_children(index_dir: Path, items: Iterable[tuple], processes: int
         for child in children:
             child.stop()
         raise
+
+
+def _text_size(record) -> int:
+    return sum(len(text) for text in record.texts.values())
 
 
 class _SegmentsWriter:
@@ -117,25 +125,28 @@ class _SegmentsWriter:
 
 
 class _Child:
-    """A child process writing the batches it is sent as segments, and the pipes to and from it."""
+    """A child process writing the batches it is sent as segments, the queue of batches waiting for it
+    (two at most: it need not wait for the next, nor do they pile up), and the pipe it reports on."""
 
     def __init__(self, index_dir: Path, budget: int, document: Callable[..., dict]) -> None:
-        batches, self._batches_out = _PROCESSES.Pipe(duplex=False)
+        self._batches = _PROCESSES.Queue(2)
         self._messages, sender = _PROCESSES.Pipe(duplex=False)
-        self._process = _PROCESSES.Process(target=_write_batches, args=(index_dir, budget, document, batches, sender),
-                                           daemon=True)
+        self._process = _PROCESSES.Process(target=_write_batches,
+                                           args=(index_dir, budget, document, self._batches, sender), daemon=True)
         self._process.start()
         sender.close()
-        batches.close()
         self._result: tuple | None = None
 
     def send(self, batch: list | None) -> None:
-        """Hand the child a batch (it takes it when done with the one before), or None: no more."""
-        try:
-            self._batches_out.send(batch)
-        except OSError:  # it has ended: its message says why
-            self.segments()
-            raise
+        """Queue a batch for the child, or None: no more; raises if the child has failed."""
+        while True:
+            try:
+                self._batches.put(batch, timeout=0.2)
+                return
+            except queue.Full:
+                self.progress()
+                if self._result is not None or not self._process.is_alive():
+                    self.segments()  # raises: it failed, or ended without a word
 
     def progress(self) -> int:
         """Documents added since the last call (without waiting)."""
@@ -164,6 +175,7 @@ class _Child:
         return value
 
     def stop(self) -> None:
+        self._batches.cancel_join_thread()  # batches nobody will read must not hold this process at exit
         if self._process.is_alive():
             self._process.kill()
         self._process.join()
@@ -174,7 +186,7 @@ def _write_batches(index_dir: Path, budget: int, document: Callable[..., dict], 
     try:
         with _no_cycle_collection():
             writing = _SegmentsWriter(index_dir, budget, document)
-            while (batch := batches.recv()) is not None:
+            while (batch := batches.get()) is not None:
                 for item in batch:
                     writing.add(item)
                 sender.send(("added", len(batch)))
