@@ -40,7 +40,7 @@ class Config:
     max_delete_share: float = 0.1
     # Megabytes of postings a full rebuild holds at a time, over all its processes: it writes a
     # segment each time they are reached, so its memory is bounded by this, not by the records' size.
-    build_memory_mb: int = 512
+    build_memory_mb: int = 256
     # The record metadata keys a search counts and filters by (`?collection=...`) and a result list
     # is exported with (`collection`, `type`).
     facets: tuple[str, ...] = ("collection", "type")

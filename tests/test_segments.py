@@ -9,8 +9,9 @@ import pytest
 from whoosh import index as whoosh_index
 
 from search_service.engine import Engine
-from search_service.engine.build import building, generations
+from search_service.engine.build import building, generations, segments
 from search_service.engine.build.grouped import GroupedPostings
+from search_service.engine.build.merging import merge_segments
 from search_service.engine.schema import build_schema
 from search_service.service.search import SearchOptions, search
 
@@ -58,9 +59,9 @@ def _contents(generation: Path) -> dict:
             "stored": list(reader.all_stored_fields())}
 
 
-def _assert_same_index(records, tmp_path, monkeypatch):
-    monkeypatch.setattr(building, "PARALLEL_FROM_CHARS", 10**12)  # one segment, so document numbers match
-    ours = building.build(records, [], tmp_path / "ours", full=True)
+def _assert_same_index(records, tmp_path, monkeypatch, memory_mb=building.BUILD_MEMORY_MB):
+    monkeypatch.setattr(building, "PARALLEL_FROM_CHARS", 10**12)  # one process, so document numbers match
+    ours = building.build(records, [], tmp_path / "ours", full=True, memory_mb=memory_mb)
     theirs = _whoosh_built(records, tmp_path / "whoosh")
     a, b = _contents(tmp_path / "ours" / ours.generation), _contents(theirs)
     assert len(a["postings"]) > 1000 and a["stored"]
@@ -76,16 +77,23 @@ def test_a_full_build_holds_what_whoosh_writes(records, tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+def test_segments_written_at_the_memory_budget_merge_into_what_whoosh_writes(records, tmp_path, monkeypatch):
+    merged = []
+    monkeypatch.setattr(segments, "merge_segments", lambda *args: merged.append(args[1]) or merge_segments(*args))
+    _assert_same_index(_many(records, 100), tmp_path, monkeypatch, memory_mb=1)
+    assert len(merged) == 1 and len(merged[0]) > 2  # one process wrote several segments, merged once
+
+
+@pytest.mark.slow
 def test_a_full_build_of_archive_records_holds_what_whoosh_writes(tmp_path, monkeypatch):
     records = [*corpus_records("stalin-works-ru.jsonl", "ru", 60), *corpus_records("frus-en.jsonl", "en", 300)]
     _assert_same_index(records, tmp_path, monkeypatch)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("memory_mb, segments", [(building.BUILD_MEMORY_MB, 2), (1, 10)])
-def test_a_build_in_two_processes_answers_as_whoosh_written_index(memory_mb, segments, records, tmp_path,
-                                                                 monkeypatch):
-    """One segment per process, or with a small memory budget several, searched as one written by Whoosh."""
+@pytest.mark.parametrize("memory_mb", [building.BUILD_MEMORY_MB, 1])
+def test_a_build_in_two_processes_answers_as_whoosh_written_index(memory_mb, records, tmp_path, monkeypatch):
+    """One segment per process (with a small memory budget, several merged), searched as one written by Whoosh."""
     monkeypatch.setattr(building, "PARALLEL_FROM_CHARS", 0)
     monkeypatch.setattr(building, "BUILD_PROCESSES", 2)
     many = _many(records, 60)
@@ -94,7 +102,7 @@ def test_a_build_in_two_processes_answers_as_whoosh_written_index(memory_mb, seg
     parallel = Engine.open(tmp_path / "parallel")
     written = whoosh_index.open_dir(str(generations.current_generation(tmp_path / "parallel"))).reader()
     assert written.doc_count() == len(many)
-    assert len(written.leaf_readers()) >= segments if memory_mb == 1 else len(written.leaf_readers()) == segments
+    assert len(written.leaf_readers()) == 2
     _whoosh_built(many, tmp_path / "whoosh")
     single = Engine.open(tmp_path / "whoosh")
     for query in QUERIES:

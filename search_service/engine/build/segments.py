@@ -19,6 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import TOC, clean_files
 
 from search_service.engine.build.grouped import GroupedSegmentWriter
+from search_service.engine.build.merging import merge_segments
 from search_service.text.morphology import load_dictionaries
 
 # Records handed to a build process at a time: enough that passing them costs little beside
@@ -116,12 +117,14 @@ class _SegmentsWriter:
             self.writer = self._new_writer()
 
     def finish(self) -> list:
-        """The segments written, the last one included (none for no documents)."""
+        """The segment written (none for no documents): several, when the budget was reached, merged into one.
+
+        Searching takes longer with every segment (18 of them: 65% more time per query at 1x)."""
         if self.writer.docnum:
             self.written.append(self.writer._finalize_segment())
         else:
             self.writer._close_segment()
-        return self.written
+        return [merge_segments(self.index_dir, self.written)] if len(self.written) > 1 else self.written
 
 
 class _Child:
