@@ -8,6 +8,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
+QUERY_LOG_NAME = "queries.sqlite"
+MAX_QUERY_LOG_DAYS = 3660  # ten years
+
+
 class SettingError(ValueError):
     """A setting from the environment that cannot be used; the message names it and says what it takes."""
 
@@ -44,6 +48,20 @@ class Config:
     # The record metadata keys a search counts and filters by (`?collection=...`) and a result list
     # is exported with (`collection`, `type`).
     facets: tuple[str, ...] = ("collection", "type")
+    # Days the query log keeps each search (0: no log at all), and its SQLite file (None: `queries.sqlite`
+    # beside CURRENT in the index folder, outside the generations, so a rebuild never touches it).
+    query_log_days: int = 30
+    query_log: Path | None = None
+    # How `replicate` reaches a `host:/path` replica (also rsync's remote shell): never a password
+    # prompt (a timer has no one to answer it), and a host that does not answer is an error, not a hang.
+    ssh_command: str = "ssh -o BatchMode=yes -o ConnectTimeout=15"
+    # The replicas `replicate` brings up to date when given no --to: index folders or `host:/path`.
+    replicas: tuple[str, ...] = ()
+
+    @property
+    def query_log_path(self) -> Path:
+        """Where the query log is kept."""
+        return self.query_log or self.index_dir / QUERY_LOG_NAME
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
@@ -69,6 +87,11 @@ class Config:
             max_delete_share=_share("SEARCH_MAX_DELETE_SHARE", env.get("SEARCH_MAX_DELETE_SHARE"),
                                     cls.max_delete_share),
             facets=_names("SEARCH_FACETS", env.get("SEARCH_FACETS"), cls.facets),
+            query_log_days=_number("SEARCH_QUERY_LOG_DAYS", env.get("SEARCH_QUERY_LOG_DAYS"), cls.query_log_days,
+                                   0, MAX_QUERY_LOG_DAYS),
+            query_log=Path(env["SEARCH_QUERY_LOG"]) if (env.get("SEARCH_QUERY_LOG") or "").strip() else None,
+            ssh_command=env.get("SEARCH_SSH", "").strip() or cls.ssh_command,
+            replicas=tuple(env.get("SEARCH_REPLICAS", "").split()),
             build_memory_mb=_number("SEARCH_BUILD_MEMORY_MB", env.get("SEARCH_BUILD_MEMORY_MB"), cls.build_memory_mb,
                                     16, 1 << 20),
         )

@@ -29,3 +29,11 @@ class IndexNotWritable(UserError):
 
 class PortInUse(UserError):
     """The server cannot listen on the address and port it was given."""
+
+
+class ManifestMissing(UserError):
+    """A published generation without a readable manifest: it cannot be replicated and checked."""
+
+
+class ReplicationFailed(UserError):
+    """A replica could not be brought up to date; what it served before is still served."""

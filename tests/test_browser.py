@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import subprocess
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,7 +21,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from conftest import ROOT, SEED_ID, free_port
+from conftest import ROOT, SEED_ID, debian_package, free_port
 
 pytestmark = pytest.mark.slow  # a live server and a real browser
 
@@ -35,22 +34,9 @@ SEED_TITLE = "Letter from Filipov [Stalin]"
 XSS_TITLE = "<script>alert('title')</script> Payload record"
 
 
-def ensure_chromium() -> None:
-    """Install Debian's chromium when it is missing (CI runs as root on a machine that may lack it)."""
-    if CHROMIUM.exists():
-        return
-    if os.geteuid() != 0:
-        pytest.skip(f"{CHROMIUM} is missing and installing it needs root: apt-get install -y chromium")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
-        assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
-    assert CHROMIUM.exists(), f"apt-get installed chromium but {CHROMIUM} is still missing"
-
-
 @pytest.fixture(scope="module")
 def browser():
-    ensure_chromium()
+    debian_package("chromium", CHROMIUM)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000)
         yield browser

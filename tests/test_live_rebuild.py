@@ -13,13 +13,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
 import requests
 
-from conftest import ROOT, SEED, SEED_ID, TEST_DATA, corpus, run_cli, serve
+from conftest import ROOT, SEED, SEED_ID, TEST_DATA, Readers, corpus, run_cli, serve
 
 pytestmark = pytest.mark.slow  # live servers and rebuilds while they serve
 
@@ -84,54 +83,6 @@ def site(request, tmp_path_factory):
     assert built.exit_code == 0, built.stderr
     with serve(index, docs, env={"SEARCH_ADMIN_TOKEN": TOKEN}) as base:
         yield base, docs, index, bulk
-
-
-class Readers:
-    """Threads querying the server, counting answers and every failed or empty one."""
-
-    def __init__(self, base: str, threads: int = 3) -> None:
-        self.base = base
-        self.answers = 0
-        self.failures: list[str] = []
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._threads = [threading.Thread(target=self._run) for _ in range(threads)]
-
-    def _run(self) -> None:
-        session = requests.Session()
-        while not self._stop.is_set():
-            try:
-                response = session.get(f"{self.base}/api/search", params={"q": QUERY}, timeout=30)
-                ids = [hit["id"] for hit in response.json()["hits"]] if response.status_code == 200 else []
-                failure = None if SEED_ID in ids else f"{response.status_code}: {response.text[:200]}"
-            except Exception as exc:  # a refused connection or a broken answer is a failure to count
-                failure = repr(exc)
-            with self._lock:
-                self.answers += 1
-                if failure:
-                    self.failures.append(failure)
-            self._stop.wait(0.1)  # steady traffic that leaves the rebuild some of the two cores
-
-    def __enter__(self) -> "Readers":
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=60)
-
-    def answered(self) -> int:
-        with self._lock:
-            return self.answers
-
-    def wait_for_answers(self, count: int, timeout_seconds: float = 60) -> None:
-        """Return once `count` answers came back in all; the timeout only stops a test whose server hangs."""
-        deadline = time.monotonic() + timeout_seconds
-        while self.answered() < count:
-            assert time.monotonic() < deadline, f"{self.answered()} answers, waiting for {count}"
-            time.sleep(0.05)
 
 
 def index(docs, index_dir, *flags):

@@ -1,4 +1,4 @@
-"""`search-service index / serve / search`: everything a user does, from one command."""
+"""`search-service index / serve / replicate / search`: everything a user does, from one command."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ import click
 
 from search_service.cli.progress import ConsoleProgress
 from search_service.config import Config, SettingError
-from search_service.errors import UserError
+from search_service.errors import RebuildRunning, ReplicationFailed, UserError
 from search_service.records import LANGUAGES
 from search_service.service.index import has_index, open_index
 from search_service.service.indexing import RebuildOptions, RebuildOutcome, documents_for, encoding_problem, \
     rebuild
+from search_service.service.replication import replicate as replicate_to
 from search_service.service.search import SearchOptions, search
 
-_MARK = re.compile(r"<mark>(.*?)</mark>")
+_MARK = re.compile(r'<mark(?: class="translated")?>(.*?)</mark>')  # a translated query word too
 
 
 class _Commands(click.Group):
@@ -111,20 +112,52 @@ def serve(host: str | None, port: int | None, index_dir: Path | None, documents:
         run(config)
 
 
+@main.command()
+@click.option("--index", "index_dir", type=click.Path(path_type=Path),
+              help="Index folder whose published generation is copied [index]")
+@click.option("--to", "destinations", multiple=True,
+              help="Replica's index folder, or host:/path (rsync over ssh); repeatable [$SEARCH_REPLICAS]")
+@click.option("--grace", type=click.FloatRange(min=0),
+              help="Seconds a replaced generation is kept: under 31 s, a served replica may fail requests "
+                   "still reading it [120]")
+@click.option("--ssh", help="ssh command for host:/path replicas [$SEARCH_SSH or ssh in batch mode]")
+@click.option("--wait", is_flag=True, help="When another run holds a replica's lock, wait for it instead of failing")
+def replicate(index_dir: Path | None, destinations: tuple[str, ...], grace: float | None, ssh: str | None,
+              wait: bool) -> None:
+    """Make each replica serve INDEX's published generation: copied whole, checked against its manifest,
+    then switched in one rename (a server there follows without a restart). Nothing to do when current."""
+    config = Config.from_env(index_dir=index_dir, ssh_command=ssh, replicas=destinations or None)
+    if not config.replicas:
+        raise click.UsageError("no replica given: pass --to FOLDER or --to host:/path, or set SEARCH_REPLICAS")
+    failed = 0
+    for destination in config.replicas:  # one replica that fails leaves the others to be brought up to date
+        try:
+            click.echo(replicate_to(config.index_dir, destination, grace, config.ssh_command, wait).summary)
+        except (ReplicationFailed, RebuildRunning) as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed += 1
+    if failed:
+        sys.exit(1)
+
+
 @main.command(name="search")
 @click.argument("query")
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder [index]")
 @click.option("--lang", type=click.Choice(LANGUAGES), help="Search one language only")
 @click.option("--limit", type=click.IntRange(1, 50), default=10, show_default=True)
-def search_command(query: str, index_dir: Path | None, lang: str | None, limit: int) -> None:
+@click.option("--no-translate", is_flag=True, help="Search the words only as typed, not also through the lexicon")
+def search_command(query: str, index_dir: Path | None, lang: str | None, limit: int, no_translate: bool) -> None:
     """Print ranked hits for QUERY with their snippets."""
     config = Config.from_env(index_dir=index_dir)
     engine = open_index(config.index_dir, config.time_limit)
-    result = search(engine, SearchOptions(query=query, per_page=limit, lang=lang))
+    result = search(engine, SearchOptions(query=query, per_page=limit, lang=lang, translate=not no_translate))
     color = sys.stdout.isatty()
     click.echo(f"{result.total} records ({result.took_ms} ms)" + (" - no record has every word" if result.relaxed else ""))
+    for lang_code, translated in result.translations.items():
+        click.echo(f"also searched in {lang_code} as: {translated}")
     for rank, hit in enumerate(result.hits, start=1):
-        click.echo(f"\n{rank}. {hit.title or hit.id}  [{hit.date or 'undated'}]  {hit.id}  score {hit.score}")
+        via = "  (through translation)" if hit.via else ""
+        click.echo(f"\n{rank}. {hit.title or hit.id}  [{hit.date or 'undated'}]  {hit.id}  score {hit.score}{via}")
         for lang_code, snippet in hit.snippets.items():
             click.echo(f"   {lang_code}: {_terminal(snippet, color)}")
 

@@ -7,7 +7,7 @@ from typing import Iterable
 
 from search_service.config import Config
 from search_service.deadline import Deadline
-from search_service.engine import browsing, complete, querying, related, spans, suggest, tiers
+from search_service.engine import browsing, complete, querying, related, spans, suggest, tiers, translation
 from search_service.engine.build import building
 from search_service.engine.build.generations import rebuild_lock
 from search_service.engine.reader import PublishedIndex
@@ -61,10 +61,10 @@ class Engine:
 
     def search(self, text: str, page: int, per_page: int, filters: tiers.Filters = tiers.Filters(),
                deadline: Deadline | None = None, sort: str = "relevance", facets: tuple[str, ...] = (),
-               spans: bool = True) -> tiers.EngineResult:
+               spans: bool = True, translate: bool = False) -> tiers.EngineResult:
         """See `tiers.search`; without a deadline, one of `time_limit` from now."""
         return tiers.search(self.index, text, page, per_page, filters, deadline or Deadline.after(self.time_limit),
-                            sort, facets, spans)
+                            sort, facets, spans, translate)
 
     def browse(self, page: int, per_page: int, filters: tiers.Filters = tiers.Filters(),
                deadline: Deadline | None = None, sort: str = "date", facets: tuple[str, ...] = ()
@@ -94,3 +94,13 @@ class Engine:
         vocabulary = self.index.vocabulary(deadline)
         wide = vocabulary.widen(q) if vocabulary is not None else None
         return spans.query_terms(searcher, q, wide)
+
+    def translated_terms(self, text: str, lacking: set[str], deadline: Deadline | None = None
+                         ) -> dict[str, frozenset[str]]:
+        """The index terms, by field, that the words of `text` in the languages `lacking` (those a
+        record has no text in) are also searched as, through the lexicon (for marking a record)."""
+        deadline = deadline or Deadline.after(self.time_limit)
+        searcher = self.index.searcher()
+        crossing = translation.crossing(self.index)
+        crossing.translated(querying.parse(searcher.schema, text, TEXT_FIELDS, all_words=False, deadline=deadline))
+        return crossing.terms(lacking)

@@ -17,12 +17,14 @@ from whoosh.searching import Searcher
 
 from search_service.deadline import Deadline
 from search_service.engine.build.generations import current_generation, pointer_signature
+from search_service.engine.build.lexicon_build import read_lexicon
 from search_service.engine.facets import FacetTable
 from search_service.engine.scoring import ProbabilisticBM25F
 from search_service.engine.vocabulary import Vocabulary
 from search_service.errors import IndexMissing
 from search_service.records import Record, id_problem
 from search_service.text.alignment import Alignment, align_texts
+from search_service.text.lexicon import Lexicon
 from search_service.text.morphology import load_dictionaries
 
 # How often a reader looks for a newly published generation: one stat() per interval, at most.
@@ -44,6 +46,7 @@ class PublishedIndex:
         load_dictionaries()  # here, not inside the first search's time limit
         self._vocabulary: Future[Vocabulary] = Future()  # near terms of the generation served, being built
         self._facets: tuple[str, FacetTable] | None = None  # the latest generation's facets, shared by threads
+        self._lexicon = Lexicon()  # the translations of the generation served
         self._refresh()
 
     def _refresh(self) -> None:
@@ -75,6 +78,8 @@ class PublishedIndex:
                 raise
             log.exception("cannot open %s; still serving %s", generation, self._open[0])
             return
+        # A generation built before lexicons were learned translates nothing until the next rebuild.
+        self._lexicon = (read_lexicon(generation) or (Lexicon(), ""))[0]
         # Seconds on a large index: built in the background, never inside a search.
         self._vocabulary = vocabulary = Future()
         threading.Thread(target=_build_vocabulary, args=(vocabulary, self._open[1]), daemon=True).start()
@@ -101,6 +106,11 @@ class PublishedIndex:
             if self._facets is None or self._facets[0] != generation:
                 self._facets = generation, FacetTable(searcher.reader())
             return self._facets[1]
+
+    def lexicon(self) -> Lexicon:
+        """The served generation's Russian-English lexicon (empty when it has none)."""
+        self._refresh()
+        return self._lexicon
 
     @property
     def generation(self) -> str:

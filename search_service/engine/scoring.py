@@ -128,6 +128,14 @@ class CombinedTerm(qcore.Query):
     def field(self) -> None:
         return None  # several fields
 
+    def share(self, text: str) -> float:
+        """How much a match of `text`, one of the word's terms, counts towards the word's frequency."""
+        return 1.0
+
+    def collection_size(self, searcher) -> int:
+        """The records the word's idf is taken over."""
+        return searcher.doc_count_all()
+
     def has_terms(self) -> bool:
         return True
 
@@ -152,14 +160,15 @@ class CombinedTerm(qcore.Query):
                 continue
             btext = schema[name].to_bytes(text)
             if lengths.document_frequency(reader, name, btext):
-                postings.append(searcher.postings(name, btext, weighting=_FieldFrequencyModel(weights[name], lengths)))
+                model = _FieldFrequencyModel(weights[name] * self.share(text), lengths)
+                postings.append(searcher.postings(name, btext, weighting=model))
             found = max(found, lengths.document_frequency(parent, name, btext))
         if not postings:
             return matching.NullMatcher()
         union = postings[0]
         for more in postings[1:]:
             union = matching.UnionMatcher(union, more)
-        return WordMatcher(union, probabilistic_idf(parent.doc_count_all(), found), self.boost)
+        return WordMatcher(union, probabilistic_idf(self.collection_size(parent), found), self.boost)
 
 
 class _FieldFrequencyModel(scoring.WeightingModel):

@@ -16,7 +16,7 @@ from whoosh import collectors, query
 from whoosh.searching import Results, Searcher
 
 from search_service.deadline import Deadline
-from search_service.engine import proximity, querying
+from search_service.engine import proximity, querying, translation
 from search_service.engine.collecting import PageCollector, YearRange, dated
 from search_service.engine.facets import FacetCheck, FacetFilters, count_facets
 from search_service.engine.reader import PublishedIndex, stored_record
@@ -52,6 +52,8 @@ class EngineHit:
     record: Record
     alignment: Alignment
     spans: Spans  # language -> (start, end, term) of query terms in its text, in order
+    via: str | None = None  # "translation": found only through the query's translated words
+    translated: Spans = field(default_factory=dict)  # where translated query words stand in its texts
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class EngineResult:
     years: dict[int, int]  # year -> matching records, over every year (the year range left out)
     timed_out: bool = False  # the deadline stopped the search: hits, total and years are what was found by then
     facets: dict[str, Counter] = field(default_factory=dict)  # facet -> value -> matching records (disjunctive)
+    translations: dict[str, str] = field(default_factory=dict)  # language -> the query as searched in it
 
 
 @dataclass
@@ -82,8 +85,8 @@ def fields_for(lang: str | None) -> tuple[str, ...]:
 
 
 def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: Filters,
-           deadline: Deadline, sort: str = "relevance", facets: tuple[str, ...] = (), spans: bool = True
-           ) -> EngineResult:
+           deadline: Deadline, sort: str = "relevance", facets: tuple[str, ...] = (), spans: bool = True,
+           translate: bool = False) -> EngineResult:
     """The page of hits for `text`; records with every word, then (when fewer than MIN_ALL_WORDS_HITS
     have them all, for words as typed, or none does) records with the most words (`relaxed` when
     none has them all), then, when they are fewer than NEAR_WHEN_FEWER_THAN, records with every
@@ -91,19 +94,22 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
     irregular forms). The hits come by score, or in date order (`sort` "date" or "-date"); `facets`
     are the facets counted, whose values the query may name (`type:Письмо`). At the deadline it
     answers with what it found, flagged `timed_out`. Without `spans`, the hits' spans are left empty
-    (a list that shows no snippets need not read positions)."""
+    (a list that shows no snippets need not read positions). With `translate`, records without the
+    language of a word also match it through its translations (`translation.py`)."""
     searcher = index.searcher()
     table = index.facet_table(searcher)
     run = _Runner(searcher, page * per_page, filters, deadline, FacetCheck(table, filters.facets))
     fields = fields_for(filters.lang)
     q = querying.parse(searcher.schema, text, fields, all_words=True, deadline=deadline, facets=facets)
     querying.check_expansion(q, searcher.reader())
+    crossing = translation.crossing(index, translate)
+    crossed = crossing.translated
     # Only records with every word can have them all close together: the proximity boost is for them.
-    found = run(q, querying.proximity_query(searcher.schema, text, fields))
+    found = run(crossed(q), crossing.near(querying.proximity_query(searcher.schema, text, fields)))
     most_q = _most_words_query(searcher, text, fields, q, found, deadline, facets)
     relaxed = most_q is not None and not found.matched
     if most_q is not None:
-        found = _below(found, run(most_q), superset=True)
+        found = _below(found, run(crossed(most_q)), superset=True)
     exact = most_q or q
     wide = None
     if len(found.matched) < NEAR_WHEN_FEWER_THAN and not found.timed_out:
@@ -111,7 +117,7 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
         wide = vocabulary.widen(q) if vocabulary else None
         found.timed_out = vocabulary is None
     if wide is not None:
-        near = run(wide, without=exact)
+        near = run(wide, without=crossed(exact))
         relaxed = relaxed and not near.matched
         found = _below(found, near)
     counted = count_facets(table, found.matched, facets, FacetCheck(table, filters.facets, filters.years), deadline)
@@ -122,9 +128,10 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
         scored = [(docnum, 0.0) for docnum in table.in_date_order(found.results.docs(), sort)
                   [(page - 1) * per_page:page * per_page]]
     terms = query_terms(searcher, exact, wide)
-    return EngineResult(total=len(found.results), hits=page_of_hits(searcher, scored, terms if spans else {}),
-                        terms=terms, relaxed=relaxed, years=dated_years(counted.years),
-                        timed_out=found.timed_out or counted.timed_out, facets=counted.facets)
+    result = EngineResult(total=len(found.results), hits=page_of_hits(searcher, scored, terms if spans else {}),
+                          terms=terms, relaxed=relaxed, years=dated_years(counted.years),
+                          timed_out=found.timed_out or counted.timed_out, facets=counted.facets)
+    return crossing.marked(searcher, result, [exact, wide])
 
 
 class _Runner:

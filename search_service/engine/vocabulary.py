@@ -67,18 +67,24 @@ class Vocabulary:
 
     def near_terms(self, term: str) -> tuple[str, ...]:
         """Terms a record may hold for query term `term`: irregular lemmas, archive typos, other-script spellings."""
-        if has_cyrillic(term):
-            field, other, spelling = "ru", "en", latin_spelling(term)
-        elif has_latin(term):
-            field, other, spelling = "en", "ru", term
-        else:
+        field = "ru" if has_cyrillic(term) else "en" if has_latin(term) else None
+        if field is None:
             return ()
         # The other script's spelling first: a name has one, and the typo slots must not crowd it out.
-        near = [] if is_dictionary_word(term) else self._other_script(other, term, spelling)
+        near = list(self.other_script(term))
         near += irregular_stems(term) if field == "en" else ()
         near += self._typos(field, term)
         unique = [t for index, t in enumerate(near) if t != term and t not in near[:index]]
         return tuple(unique[:MAX_NEAR_PER_TERM])
+
+    def other_script(self, term: str) -> tuple[str, ...]:
+        """The other language's terms that spell query term `term` in its script (a name: Готвальд and
+        Gottwald); none for a dictionary word, which has a translation instead."""
+        if is_dictionary_word(term):
+            return ()
+        if has_cyrillic(term):
+            return tuple(self._other_script("en", term, latin_spelling(term)))
+        return tuple(self._other_script("ru", term, term)) if has_latin(term) else ()
 
     def closest(self, term: str) -> str | None:
         """The term of the index nearest to `term` (a word the index lacks) within its typo distance;

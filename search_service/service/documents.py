@@ -54,29 +54,34 @@ def count(engine: Engine) -> int:
     return engine.count()
 
 
-def record_view(engine: Engine, record_id: str, query: str = "") -> RecordView | None:
+def record_view(engine: Engine, record_id: str, query: str = "", translate: bool = True) -> RecordView | None:
     """The record page's view of a record, the words `query` matches marked (a query that cannot be
-    run marks nothing); None for an unknown id."""
+    run marks nothing), and with `translate` the translations of its words in a language the record
+    lacks; None for an unknown id."""
     found = engine.aligned_document(record_id)
     if found is None:
         return None
     record, alignment = found
-    terms = {}
+    languages = [lang for lang in LANGUAGES if record.texts.get(lang)]
+    terms, translated = {}, {}
     if query:
+        deadline = Deadline.after(engine.time_limit)
+        lacking = set(LANGUAGES) - set(languages)
         try:
-            terms = engine.query_terms(query, Deadline.after(engine.time_limit))
+            terms = engine.query_terms(query, deadline)
+            translated = engine.translated_terms(query, lacking, deadline) if translate and lacking else {}
         except QueryError:
             terms = {}
-    languages = [lang for lang in LANGUAGES if record.texts.get(lang)]
     metadata = {key: value for key, value in record.metadata.items() if value}
-    rows, matches = _aligned_rows(record.texts, alignment, terms)
+    rows, matches = _aligned_rows(record.texts, alignment, terms, translated)
     return RecordView(record, languages, rows, metadata, query, matches)
 
 
-def _aligned_rows(texts: dict[str, str], alignment: Alignment, terms: dict[str, frozenset[str]]
-                  ) -> tuple[list[Row], int]:
-    """The rows of aligned passages, the query's words marked and numbered in the order the page
-    shows them (row by row, Russian before English), and how many were marked."""
+def _aligned_rows(texts: dict[str, str], alignment: Alignment, terms: dict[str, frozenset[str]],
+                  translated: dict[str, frozenset[str]]) -> tuple[list[Row], int]:
+    """The rows of aligned passages, the query's words (and their `translated` terms) marked and
+    numbered in the order the page shows them (row by row, Russian before English), and how many
+    were marked."""
     rows, marked_so_far = [], 0
     for bead in alignment.beads:
         row: Row = {}
@@ -84,7 +89,7 @@ def _aligned_rows(texts: dict[str, str], alignment: Alignment, terms: dict[str, 
             row[lang] = []
             for index in indices:
                 passage = texts[lang][slice(*alignment.spans[lang][index])]
-                matches = find_matches(passage, terms.get(lang, frozenset()))
+                matches = find_matches(passage, terms.get(lang, frozenset()), translated.get(lang, frozenset()))
                 row[lang].append((passage_anchor(lang, index), mark(passage, matches, number_from=marked_so_far + 1)))
                 marked_so_far += len(matches)
         rows.append(row)

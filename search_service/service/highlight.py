@@ -24,17 +24,22 @@ class Match:
     start: int
     end: int
     terms: frozenset[str]
+    translated: bool = False  # a translation of a query word (the record lacks the word's language)
 
 
-def find_matches(text: str, terms: frozenset[str]) -> list[Match]:
-    """Character spans of words whose index terms meet `terms`, found by analysing `text`."""
-    if not terms:
+def find_matches(text: str, terms: frozenset[str], translated: frozenset[str] = frozenset()) -> list[Match]:
+    """Character spans of words whose index terms meet `terms` or the `translated` query words,
+    found by analysing `text`."""
+    if not terms and not translated:
         return []
-    return merge_spans((term.start, term.end, term.text) for term in analyze(text) if term.text in terms)
+    wanted = terms | translated
+    return merge_spans(((term.start, term.end, term.text) for term in analyze(text) if term.text in wanted),
+                       translated)
 
 
-def merge_spans(spans: Iterable[tuple[int, int, str]]) -> list[Match]:
-    """Matches from (start, end, term) spans given in text order; overlapping spans are merged."""
+def merge_spans(spans: Iterable[tuple[int, int, str]], translated: frozenset[str] = frozenset()) -> list[Match]:
+    """Matches from (start, end, term) spans given in text order; overlapping spans are merged. A
+    match of `translated` terms only is marked as a translation."""
     matches: list[Match] = []
     for start, end, term in spans:
         if matches and start < matches[-1].end:
@@ -42,7 +47,19 @@ def merge_spans(spans: Iterable[tuple[int, int, str]]) -> list[Match]:
             matches[-1] = Match(min(last.start, start), max(last.end, end), last.terms | {term})
         else:
             matches.append(Match(start, end, frozenset({term})))
+    if translated:
+        matches = [Match(m.start, m.end, m.terms, m.terms <= translated) for m in matches]
     return matches
+
+
+def hit_matches(spans: list[tuple[int, int, str]], translated: list[tuple[int, int, str]]) -> list[Match]:
+    """A hit's matches in one text from the spans the index stored: the query's words, and its
+    translated words (marked as such)."""
+    if not translated:
+        return merge_spans(spans)
+    # A term the query matches as typed (a name's other-script spelling among the near terms) is not a translation.
+    own = {term for *_, term in spans}
+    return merge_spans(sorted([*spans, *translated]), frozenset(term for *_, term in translated if term not in own))
 
 
 def mark(text: str, matches: list[Match], start: int = 0, end: int | None = None, number_from: int | None = None
@@ -57,6 +74,7 @@ def mark(text: str, matches: list[Match], start: int = 0, end: int | None = None
         out.append(html.escape(text[cursor:match.start]))
         attribute = f' id="m-{number_from}"' if number_from is not None else ""
         number_from = number_from + 1 if number_from is not None else None
+        attribute += ' class="translated"' if match.translated else ""
         out.append(f"<mark{attribute}>{html.escape(text[match.start:match.end])}</mark>")
         cursor = match.end
     out.append(html.escape(text[cursor:end]))

@@ -33,7 +33,8 @@ def served_generation(engine: Engine) -> ServedGeneration:
     """The generation `engine` serves: its name, records and age.
 
     Its folder's modification time is when it was published: a generation is written to, then renamed
-    into place, and never written to again (retiring it later touches it, but then it is no longer served)."""
+    into place, and never written to again (retiring it later touches it, but then it is no longer served);
+    a replica's copy keeps that time."""
     documents = engine.count()  # first: it follows a newly published generation
     name = engine.generation
     published = os.stat(engine.index.index_dir / name).st_mtime

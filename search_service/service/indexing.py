@@ -265,6 +265,8 @@ def _published(result: IndexBuild) -> str:
     if result.published:
         how = f"full rebuild, {result.written} records written" if result.full else f"{result.unchanged} unchanged"
         said = f"published {result.generation} ({how})"
+        if result.lexicon is not None:
+            said += f"; {result.lexicon.summary()}"
     else:
         said = f"nothing changed; {result.generation} stays published"
     if result.kept_previous:

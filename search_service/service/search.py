@@ -15,7 +15,7 @@ from search_service.text.keyboard import switch_layout
 from search_service.dates import MAX_YEAR, MIN_YEAR
 from search_service.records import LANGUAGES, Record
 from search_service.service.snippets import passage_snippets
-from search_service.service.highlight import merge_spans
+from search_service.service.highlight import hit_matches
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 1000
@@ -41,6 +41,7 @@ class SearchOptions:
     sort: str | None = None  # one of SORTS; None: relevance with a query, date without
     filters: tuple[tuple[str, tuple[str, ...]], ...] = ()  # facet -> values, one of which a record must have
     facets: tuple[str, ...] = Config.facets  # the record keys counted and filtered as facets (`lang` besides)
+    translate: bool = True  # also search each word in the other language, in records without its own
 
     @property
     def order(self) -> str:
@@ -60,6 +61,7 @@ class Hit:
     snippets: dict[str, str]  # language -> HTML (escaped text, matches in <mark>)
     passages: dict[str, list[int]]  # language -> the passage each snippet fragment comes from
     anchor: str  # the record page's id of the best-matching passage ("" when none matched)
+    via: str | None = None  # "translation": found only through the query's words translated
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class SearchResult:
     sort: str = "relevance"  # the order of the hits
     # facet -> its most frequent values among the matches with every filter but the facet's own applied
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    translations: dict[str, str] = field(default_factory=dict)  # language -> the query as also searched in it
 
 
 @dataclass(frozen=True)
@@ -111,8 +114,9 @@ class RankedRecords:
 
 def parse_options(query: str | None, page: str | None = None, per_page: str | None = None,
                   lang: str | None = None, year_from: str | None = None, year_to: str | None = None,
-                  sort: str | None = None, filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
-                  facets: tuple[str, ...] = Config.facets) -> SearchOptions:
+                  sort: str | None = None, translate: str | None = None,
+                  filters: tuple[tuple[str, tuple[str, ...]], ...] = (), facets: tuple[str, ...] = Config.facets
+                  ) -> SearchOptions:
     """Options from request strings; QueryError names the parameter that is wrong."""
     if sort not in (None, "", *SORTS):
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, got {sort[:40]!r}")
@@ -123,7 +127,7 @@ def parse_options(query: str | None, page: str | None = None, per_page: str | No
         lang=language_option(lang),
         year_from=bounded_int("year_from", year_from, None, MIN_YEAR, MAX_YEAR),
         year_to=bounded_int("year_to", year_to, None, MIN_YEAR, MAX_YEAR),
-        sort=sort or None, filters=filters, facets=facets,
+        sort=sort or None, filters=filters, facets=facets, translate=bounded_int("translate", translate, 1, 0, 1) == 1,
     )
     if options.year_from is not None and options.year_to is not None and options.year_from > options.year_to:
         raise QueryError(f"year_from ({options.year_from}) must not be after year_to ({options.year_to})")
@@ -131,7 +135,7 @@ def parse_options(query: str | None, page: str | None = None, per_page: str | No
 
 
 # parse_options' arguments, in order
-PARAMETERS = ("q", "page", "per_page", "lang", "year_from", "year_to", "sort")
+PARAMETERS = ("q", "page", "per_page", "lang", "year_from", "year_to", "sort", "translate")
 
 
 def options_from(args: Mapping[str, str], facets: tuple[str, ...] = Config.facets) -> SearchOptions:
@@ -208,7 +212,7 @@ def search(engine: Engine, options: SearchOptions) -> SearchResult:
                         took_ms=took_ms, hits=hits, relaxed=found.relaxed,
                         years=[YearCount(year, count) for year, count in found.years.items()],
                         timed_out=found.timed_out or late, corrected=corrected, suggestion=suggestion,
-                        sort=options.order, facets=_facet_counts(found, options))
+                        sort=options.order, facets=_facet_counts(found, options), translations=found.translations)
 
 
 def _facet_counts(found: EngineResult, options: SearchOptions) -> dict[str, list[FacetCount]]:
@@ -249,10 +253,12 @@ def hit_of(found: EngineHit, lang: str | None, highlight: bool) -> Hit:
     """A hit with its snippets; without `highlight` (past the deadline), its texts' openings (cheap)."""
     record = found.record
     texts = {code: text for code, text in record.texts.items() if lang in (None, code)}
-    matches = {code: merge_spans(found.spans.get(code, ())) if highlight else [] for code in texts}
+    matches = {code: hit_matches(found.spans.get(code, ()), found.translated.get(code, ())) if highlight else []
+               for code in texts}
     shown = passage_snippets(texts, matches, found.alignment)
     return Hit(id=found.id, title=record.title, date=record.date, citation=record.citation,
-               score=round(found.score, 4), snippets=shown.html, passages=shown.passages, anchor=shown.anchor)
+               score=round(found.score, 4), snippets=shown.html, passages=shown.passages, anchor=shown.anchor,
+               via=found.via)
 
 
 def _twin_is_better(found: EngineResult, twin: EngineResult | None) -> bool:
@@ -273,7 +279,7 @@ def _engine_search(engine: Engine, text: str, options: SearchOptions, deadline: 
     `text` when `quiet` (a switched layout can turn a query into one the parser refuses)."""
     try:
         return engine.search(text, options.page, options.per_page, _filters(options), deadline, options.order,
-                             (*options.facets, LANG_FACET), spans)
+                             (*options.facets, LANG_FACET), spans, options.translate)
     except QueryError:
         if quiet:
             return None

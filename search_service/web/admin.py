@@ -1,13 +1,17 @@
-"""Admin JSON API: start an index rebuild and follow it. Bearer token only; never cross-origin."""
+"""Admin JSON API: start an index rebuild and follow it; what readers searched for. Bearer token only; never
+cross-origin."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request, url_for
 
+from search_service.errors import QueryError
 from search_service.service import jobs
 from search_service.service.indexing import encoding_problem
+from search_service.service.query_log import QueryLogUnreadable
 from search_service.web.errors import json_error
 from search_service.web.guards import cross_origin_refused, token_refused
+from search_service.web.requests import query_log
 
 blueprint = Blueprint("admin", __name__, url_prefix="/api/admin")
 _OPTIONS = {**{flag: bool for flag in jobs.FLAGS}, "encoding": str}  # option -> the JSON type it takes
@@ -52,3 +56,23 @@ def reindex_job(job_id: str):
         return json_error("not_found", f"no reindex job {job_id[:100]!r}", 404)
     return state
 
+
+
+@blueprint.get("/queries")
+def queries():
+    """The most frequent queries and the queries that found nothing in the last `days` (1 to the retention)."""
+    log = query_log()
+    if not log.enabled:
+        return json_error("query_log_disabled", "the query log is off: set SEARCH_QUERY_LOG_DAYS to the days "
+                                                "it keeps searches (0 turns it off)", 404)
+    try:
+        summary = log.summary(request.args.get("days"), request.args.get("limit"))
+    except QueryError as exc:
+        return json_error("bad_request", str(exc), 400)
+    except QueryLogUnreadable as exc:
+        current_app.logger.error("%s", exc)
+        return json_error("query_log_unreadable", str(exc), 503)
+    return {"days": summary.days, "retention_days": log.days, "since": summary.since,
+            "searches": summary.searches, "empty": summary.empty,
+            "frequent": [vars(count) for count in summary.frequent],
+            "found_nothing": [vars(count) for count in summary.found_nothing]}

@@ -12,7 +12,7 @@ from search_service.service.completions import completions
 from search_service.service.documents import count, document, related
 from search_service.web.errors import json_error
 from search_service.web.metrics import count_search
-from search_service.web.requests import search_index, search_options
+from search_service.web.requests import query_log, search_index, search_options
 
 blueprint = Blueprint("api", __name__)
 OPENAPI = files("search_service.web").joinpath("openapi.json").read_bytes()
@@ -23,6 +23,7 @@ def api_search():
     options = search_options(request)
     result = search(search_index(), options)
     count_search(result)
+    query_log().record(options, result, "api")
     # The dataclasses' own fields, copied one level deep: dataclasses.asdict deep-copies every
     # snippet string and list, a tenth of a millisecond per hit.
     body = dict(vars(result))

@@ -10,6 +10,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from search_service.web import admin, api, errors, exports, monitoring, pages
 from search_service.config import Config
+from search_service.service.query_log import QueryLog
+from search_service.web.metrics import QUERY_LOG_DROPPED
 
 # Pages load nothing from elsewhere and run no inline script; only /embed may be framed by other sites.
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -28,6 +30,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config["SEARCH"] = config
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    app.extensions["query_log"] = QueryLog(config.query_log_path, config.query_log_days, QUERY_LOG_DROPPED.inc)
     monitoring.register(app)  # first: see there
     app.register_blueprint(api.blueprint)
     app.register_blueprint(admin.blueprint)

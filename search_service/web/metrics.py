@@ -39,6 +39,9 @@ TIMED_OUT = Counter(f"{_PREFIX}searches_timed_out", "Searches the time limit cut
 EMPTY = Counter(f"{_PREFIX}searches_empty", "Searches that found nothing", ["kind"], registry=_COUNTED)
 LOG_DROPPED = Counter(f"{_PREFIX}request_log_dropped", "Request log lines dropped because stderr fell behind",
                       registry=_COUNTED)
+QUERY_LOG_DROPPED = Counter(f"{_PREFIX}query_log_dropped",
+                            "Query log rows dropped: the log fell behind, or its database could not be written",
+                            registry=_COUNTED)
 
 
 def count_search(result: SearchResult | RankedRecords) -> None:

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import queue
 import re
-import threading
 import time
 import uuid
 from datetime import datetime, timezone
@@ -21,6 +18,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, Flask, Response, current_app, g, request
 
 from search_service.errors import IndexMissing
+from search_service.service.background import BackgroundWriter
 from search_service.service.index import ServedGeneration, served_generation
 from search_service.service.rebuilds import tally
 from search_service.web.guards import cross_origin_refused, token_refused
@@ -30,42 +28,15 @@ from search_service.web.requests import search_index
 blueprint = Blueprint("monitoring", __name__)
 REQUEST_ID = "X-Request-Id"
 _SANE_REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,100}$")  # printable ASCII, no spaces: safe to log and echo
-MAX_WAITING_LINES = 10_000
 request_log = logging.getLogger("search_service.requests")
 
 
-class RequestLog:
-    """JSON lines handed to `request_log` by a thread of this process's own."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pid: int | None = None
-        self._waiting: queue.Queue[str] | None = None
-
-    def write(self, entry: dict) -> None:
-        try:
-            self._lines().put_nowait(json.dumps(entry))
-        except queue.Full:
-            LOG_DROPPED.inc()
-
-    def _lines(self) -> queue.Queue[str]:
-        """This process's queue, its writer started on first use: threads do not survive gunicorn's fork."""
-        if self._pid != os.getpid():
-            with self._lock:
-                if self._pid != os.getpid():
-                    self._waiting = queue.Queue(MAX_WAITING_LINES)
-                    threading.Thread(target=_write_lines, args=(self._waiting,), name="request-log",
-                                     daemon=True).start()
-                    self._pid = os.getpid()
-        return self._waiting
+def _log_lines(lines: list[str]) -> None:
+    for line in lines:
+        request_log.info(line)  # a handler that fails reports it (logging's handleError) and goes on
 
 
-def _write_lines(lines: queue.Queue[str]) -> None:
-    while True:
-        request_log.info(lines.get())  # a handler that fails reports it (logging's handleError) and goes on
-
-
-REQUEST_LOG = RequestLog()
+REQUEST_LOG: BackgroundWriter[str] = BackgroundWriter("request-log", _log_lines, LOG_DROPPED.inc)
 
 
 def register(app: Flask) -> None:
@@ -89,9 +60,10 @@ def _finish(response: Response) -> Response:
         response.headers[REQUEST_ID] = request_id
         if request_log.isEnabledFor(logging.INFO):
             # The path only: query strings hold what readers search for, which is not the operators' log.
-            REQUEST_LOG.write({"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-                               "method": request.method, "path": request.path, "status": response.status_code,
-                               "duration_ms": round(seconds * 1000, 1), "request_id": request_id})
+            REQUEST_LOG.put(json.dumps({
+                "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "method": request.method,
+                "path": request.path, "status": response.status_code, "duration_ms": round(seconds * 1000, 1),
+                "request_id": request_id}))
         count_request(request.endpoint or "none", response.status_code, seconds)
     except Exception:  # a lost log line or count is better than a failed request
         pass

@@ -16,20 +16,22 @@ from search_service.web.api import document_url
 from search_service.dates import DateError, parse_date
 from search_service.errors import QueryError
 from search_service.service.documents import document, record_view, related_to
+from search_service.service.query_log import DEFAULT_DAYS
 from search_service.web.metrics import count_search
 from search_service.web.i18n import UI_LANGUAGES, Translator, choose_language, widget_messages
 from search_service.records import LANGUAGES
 from search_service.service.search import LANG_FACET, SearchOptions, SearchResult, clean_query, search
 from search_service.web.timeline import bars
-from search_service.web.requests import search_index, search_options
+from search_service.web.requests import query_log, search_index, search_options
 
 blueprint = Blueprint("pages", __name__)
 UI_COOKIE = "ui"
 UI_COOKIE_SECONDS = 365 * 24 * 3600
 # Parameters a results page keeps when it links to another page of itself (and its facet filters).
-_KEPT = ("q", "lang", "year_from", "year_to", "per_page", "page", "sort")
+_KEPT = ("q", "lang", "year_from", "year_to", "per_page", "page", "sort", "translate")
 PAGE_WINDOW = 2  # page links shown either side of the current page
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+_LOG_SOURCE = {"pages.search_page": "page", "pages.embed_page": "embed"}  # the query log's name for each page
 
 
 @blueprint.before_app_request
@@ -66,13 +68,21 @@ def embed_page():
 
 @blueprint.get("/documents/<path:record_id>")
 def document_page(record_id: str):
-    view = record_view(search_index(), record_id, (request.args.get("q") or "").strip())
+    view = record_view(search_index(), record_id, (request.args.get("q") or "").strip(),
+                       translate=request.args.get("translate") != "0")
     if view is None:
         abort(404)
     return render_template("document.html", view=view, record=view.record,
                            related=related_to(search_index(), view.record), document_url=document_url,
                            back_url=url_for("pages.search_page", **_search_state()),
                            facets=current_app.config["SEARCH"].facets)
+
+
+@blueprint.get("/admin/queries")
+def queries_page():
+    """What readers search for: the page asks /api/admin/queries for it with the admin token typed in it."""
+    return render_template("queries.html", retention=current_app.config["SEARCH"].query_log_days,
+                           default_days=DEFAULT_DAYS)
 
 
 @blueprint.get("/documents/<path:record_id>/cite.ris")
@@ -125,6 +135,7 @@ def _results_context(endpoint: str) -> dict:
             options = search_options(request)
             result = search(search_index(), options)
             count_search(result)
+            query_log().record(options, result, _LOG_SOURCE[endpoint])
     except QueryError as exc:
         error = str(exc)
 

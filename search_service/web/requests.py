@@ -8,6 +8,7 @@ from flask import Request, current_app
 
 from search_service.errors import QueryError
 from search_service.service.index import open_index
+from search_service.service.query_log import QueryLog
 from search_service.service.search import PARAMETERS, SearchOptions, options_from
 
 
@@ -32,3 +33,8 @@ def search_options(request: Request) -> SearchOptions:
         if len(args.getlist(name)) > 1:
             raise QueryError(f"{name} is given {len(args.getlist(name))} times; give it once")
     return options_from(args, current_app.config["SEARCH"].facets)
+
+
+def query_log() -> QueryLog:
+    """The application's query log (off when SEARCH_QUERY_LOG_DAYS is 0); its `record` never waits or raises."""
+    return current_app.extensions["query_log"]

@@ -13,13 +13,15 @@ import time
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Iterable
 
 from whoosh import index as whoosh_index
 
 from search_service.config import Config
 from search_service.text.alignment import align_texts
 from search_service.engine.build import generations
+from search_service.engine.build.lexicon_build import LexiconBuild, build_lexicon
+from search_service.engine.build.progress import BuildProgress, SilentProgress
 from search_service.engine.facets import facet_fields
 from search_service.engine.schema import LANGUAGE_FIELDS, build_schema
 from search_service.engine.build.segments import write_segments
@@ -30,24 +32,6 @@ from search_service.records import Record, RecordError, parse_record_json
 PARALLEL_FROM_CHARS = 4_000_000
 BUILD_PROCESSES = 2
 BUILD_MEMORY_MB = Config.build_memory_mb
-
-
-class BuildProgress(Protocol):
-    """Where a build reports what it is doing (a progress bar, log lines, a job file)."""
-
-    def stage(self, name: str, total: int | None = None) -> None:
-        """A new stage begins; `total` is the number of steps when the stage counts them."""
-
-    def advance(self, steps: int = 1) -> None:
-        """`steps` more steps of the current stage are done."""
-
-
-class SilentProgress:
-    def stage(self, name: str, total: int | None = None) -> None:
-        pass
-
-    def advance(self, steps: int = 1) -> None:
-        pass
 
 
 @dataclass
@@ -67,6 +51,7 @@ class IndexBuild:
     generation: str = ""  # the published generation (the old one when nothing changed)
     published: bool = False
     seconds: float = 0.0
+    lexicon: LexiconBuild | None = None  # what the build did for the cross-language lexicon, when it published
 
 
 @dataclass
@@ -158,8 +143,8 @@ def apply(planned: BuildPlan, index_dir: Path, progress: BuildProgress | None = 
     generations.clean(index_dir)
     result, changes = planned.result, planned.changes
     if changes.adds or changes.updates or changes.deletes or result.full:
-        result.written, result.generation = _write_and_publish(index_dir, planned.current, changes, result.full,
-                                                               progress, memory_mb)
+        result.written, result.generation, result.lexicon = _write_and_publish(index_dir, planned.current, changes,
+                                                                               result.full, progress, memory_mb)
         result.published = True
     result.seconds = time.perf_counter() - started
     return result
@@ -196,10 +181,11 @@ def _gone(gone: list[str], errors: list[RecordError], deletes: bool) -> tuple[li
 
 
 def _write_and_publish(index_dir: Path, current: Path | None, changes: _Changes, full: bool,
-                       progress: BuildProgress, memory_mb: int) -> tuple[int, str]:
-    """Write the changes into a new generation (all records, or changes to a copy of `current`) and publish it.
+                       progress: BuildProgress, memory_mb: int) -> tuple[int, str, LexiconBuild]:
+    """Write the changes into a new generation (all records, or changes to a copy of `current`), give it
+    its lexicon and publish it.
 
-    Returns the number of records written and the name of the published generation.
+    Returns the number of records written, the name of the published generation and what the lexicon took.
     """
     if full:
         kept = _stored_records(current, changes.keep) if current else []
@@ -216,10 +202,13 @@ def _write_and_publish(index_dir: Path, current: Path | None, changes: _Changes,
         with generations.removed_on_failure(build_dir):
             _write_changes(build_dir, (record for record in changes.records if record.id in writing), written,
                            changes.deletes, changes.hashes, progress)
+    progress.stage("learning the lexicon")
+    with generations.removed_on_failure(build_dir):
+        lexicon = build_lexicon(build_dir, current)
     progress.stage("publishing")
     generation = generations.publish(index_dir, build_dir).name
     generations.clean(index_dir)
-    return written, generation
+    return written, generation, lexicon
 
 
 def _write_new(build_dir: Path, records: Iterable[Record], count: int, chars: int, hashes: dict[str, str],

@@ -6,6 +6,7 @@ Layout of an index directory:
     SOURCE               where the records come from: JSON {"documents": absolute path}, written by a run
                          that mirrors its source (a first build, or one with --prune); outside the generations
     gen-<time>-<pid>-<n>/ a complete Whoosh index, never written to once published
+                         and its MANIFEST.json (every file's size and SHA-256: a replica checks its copy by it)
     .build-<pid>-<n>/    a generation being built; renamed to gen-* when complete
     .rebuild.lock        held (flock) by the one rebuild that may run
     jobs/                admin rebuild jobs (see search_service/service/jobs.py)
@@ -31,11 +32,13 @@ import secrets
 import shutil
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 from filelock import FileLock, Timeout
 
+from search_service.engine.build.manifest import write_manifest
 from search_service.errors import RebuildRunning
 
 CURRENT = "CURRENT"
@@ -125,9 +128,17 @@ def removed_on_failure(build: Path) -> Iterator[None]:
 
 
 def publish(index_dir: Path, build: Path) -> Path:
-    """Make the complete build durable, rename it to a generation and point CURRENT at it."""
+    """Write the complete build's manifest, rename it to a new generation and point CURRENT at it."""
+    write_manifest(build)
+    return install(index_dir, build, f"{GENERATION_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}")
+
+
+def install(index_dir: Path, build: Path, name: str) -> Path:
+    """Make the complete `build` durable, rename it to the generation `name` and point CURRENT at it.
+
+    A replica installs a copy of another index's generation under that generation's own name."""
     _fsync_tree(build)
-    generation = index_dir / f"{GENERATION_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+    generation = index_dir / name
     os.rename(build, generation)
     previous = current_generation(index_dir)
     if previous is not None:
@@ -145,18 +156,38 @@ def publish(index_dir: Path, build: Path) -> Path:
 def clean(index_dir: Path, grace_seconds: float = RETIRED_GRACE_SECONDS) -> list[str]:
     """Remove dead builds and generations retired more than `grace_seconds` ago; call it holding the lock."""
     current = current_generation(index_dir)
-    removed = []
-    now = time.time()
-    for path in sorted(index_dir.iterdir()):
-        leftover_build = path.name.startswith(BUILD_PREFIX)
-        retired = (path.name.startswith(GENERATION_PREFIX) and path != current
-                   and now - path.stat().st_mtime > grace_seconds)
-        if path.is_dir() and (leftover_build or retired):
+    entries = [IndexEntry(path.name, path.is_dir(), path.stat().st_mtime) for path in sorted(index_dir.iterdir())]
+    removed = removable(entries, current.name if current else None, time.time(), grace_seconds)
+    for name in removed:
+        path = index_dir / name
+        if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
-            removed.append(path.name)
-        elif path.name.startswith((f".{CURRENT}.", f".{SOURCE}.")) and path.name.endswith(".tmp"):
-            path.unlink(missing_ok=True)  # a file a killed run never renamed into place
-            removed.append(path.name)
+        else:
+            path.unlink(missing_ok=True)
+    return removed
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    name: str
+    is_dir: bool
+    mtime: float
+
+
+def removable(entries: list[IndexEntry], current: str | None, now: float, grace_seconds: float) -> list[str]:
+    """Which entries of an index directory the cleanup removes: builds a dead run left, generations
+    retired more than `grace_seconds` before `now`, pointer files a killed run never renamed into place.
+
+    Apart from `clean`, so that a replica on another machine is cleaned by the same rule."""
+    removed = []
+    for entry in entries:
+        leftover_build = entry.name.startswith(BUILD_PREFIX)
+        retired = (entry.name.startswith(GENERATION_PREFIX) and entry.name != current
+                   and now - entry.mtime > grace_seconds)
+        leftover_pointer = (entry.name.startswith((f".{CURRENT}.", f".{SOURCE}.")) and entry.name.endswith(".tmp")
+                            and not entry.is_dir)
+        if (entry.is_dir and (leftover_build or retired)) or leftover_pointer:
+            removed.append(entry.name)
     return removed
 
 

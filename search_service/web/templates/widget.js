@@ -4,6 +4,9 @@
  *           data-placeholder="Search the archive" data-target="#archive-search"
  *           data-facets="collection,type" defer></script>
  *
+ * data-translate="0" searches the words only as typed (by default each word is also searched, through
+ * the archive's lexicon, in records that lack its language).
+ *
  * It renders inside a Shadow DOM (no CSS leaks either way), calls the archive's public JSON API
  * (/api/search and /api/suggest for completions, CORS) at the origin this script was loaded from, and builds every node with DOM
  * calls: record text reaches the page only as text; the API's snippet HTML is split into text and
@@ -55,10 +58,13 @@
   const ENTITIES = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": "\"", "&#x27;": "'", "&#39;": "'" };
   /* The API's snippets are escaped text with <mark> around matches: keep exactly that and nothing else. */
   function snippetNodes(html) {
-    return html.split(/(<mark>.*?<\/mark>)/s).filter(Boolean).map((part) => {
-      const marked = part.startsWith("<mark>");
-      const plain = (marked ? part.slice(6, -7) : part).replace(/&(?:amp|lt|gt|quot|#x27|#39);/g, (e) => ENTITIES[e]);
-      return marked ? el("mark", {}, plain) : document.createTextNode(plain);
+    // A translated query word comes as <mark class="translated">, the only attribute the API puts on a mark.
+    return html.split(/(<mark(?: class="translated")?>.*?<\/mark>)/s).filter(Boolean).map((part) => {
+      const opening = part.match(/^<mark(?: class="translated")?>/);
+      const plain = (opening ? part.slice(opening[0].length, -7) : part)
+        .replace(/&(?:amp|lt|gt|quot|#x27|#39);/g, (e) => ENTITIES[e]);
+      if (!opening) return document.createTextNode(plain);
+      return el("mark", opening[0].length > 6 ? { class: "translated" } : {}, plain);
     });
   }
 
@@ -81,6 +87,7 @@
     .title { font-weight: bold; }
     .date { color: #55555b; font-size: .88rem; }
     p { margin: .25rem 0; }
+    mark.translated { text-decoration: underline dotted; }
     .lang { font: bold .68rem/1.4 system-ui, sans-serif; color: #fff; background: #55555b; padding: 0 .3rem; border-radius: 3px; margin-right: .3rem; vertical-align: .1rem; }
     mark { background: #ffe27a; color: inherit; padding: 0 .1em; border-radius: 2px; }
     nav { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; margin-top: .6rem; font-size: .92rem; }
@@ -128,6 +135,7 @@
     const url = new URL("api/search", base);
     url.search = new URLSearchParams({ q: query, page: String(page), per_page: String(perPage) });
     for (const [name, values] of chosen) values.forEach((value) => url.searchParams.append(name, value));
+    if (data.translate === "0") url.searchParams.set("translate", "0");
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" } });
       const body = await response.json();
@@ -155,12 +163,16 @@
     const summary = `${t("records", { count: body.total })} · ${t("took", { ms: body.took_ms })}`;
     status.replaceChildren(summary);
     if (body.relaxed) status.append(el("br"), t("relaxed"));
+    for (const [code, query] of Object.entries(body.translations || {})) {
+      status.append(el("br"), t("also_searched_" + code, { query }));
+    }
     if (!body.total) status.replaceChildren(t("no_hits", { query: body.query }), el("br"), t("no_hits_hint"));
     list.replaceChildren(...body.hits.map((hit) => {
       const link = el("a", { href: new URL(hit.url, base).href, target: "_blank", rel: "noopener", class: "title" },
                       hit.title || hit.id, el("span", { class: "hidden" }, " " + t("opens_new_tab")));
       const item = el("li", {}, link);
       if (hit.date) item.append(el("p", { class: "date" }, el("time", PLAIN_DATE.test(hit.date) ? { datetime: hit.date } : {}, formatDate(hit.date))));
+      if (hit.via) item.append(el("p", { class: "date" }, t("via_translation")));
       for (const [code, html] of Object.entries(hit.snippets)) {
         item.append(el("p", { lang: code }, el("span", { class: "lang", title: t("lang_" + code) }, code.toUpperCase()),
                        ...snippetNodes(html)));

@@ -1,0 +1,1 @@
+"""Issue 19's benchmark: questions in one language finding records that exist only in the other."""
