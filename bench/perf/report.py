@@ -150,10 +150,10 @@ How each figure is taken:
   (start-up and reading the JSONL included), against FTS5 (`porter unicode61`, title and all
   texts, one transaction, to a file) building from the records already in memory.
 - **build peak RSS**: every process of the build counted: the sum of the kernel's peak resident set
-  (`VmHWM`) of the index process and of each writer process it forks, read from `/proc` every 20 ms
-  while they run, and never less than `ru_maxrss` from `os.wait4` (which is only the largest single
-  process). Peaks that did not coincide and pages shared after the fork count in full: the figure
-  may overstate, never understate.
+  (`VmHWM`) of the index process and of each process it forks, read from `/proc` every 20 ms while
+  they run (not `ru_maxrss` from `os.wait4`: only the largest single process, and it carries over
+  the peak of the benchmark that started it). Peaks that did not coincide and pages shared after
+  the fork count in full: the figure may overstate, never understate.
 - **the users' mix**: {args.queries} queries of 1-3 neighbouring words of five or more letters, stop words
   kept, each from a text picked at random among all the records' texts, so languages come in the
   corpus's own proportions (`typed_queries` in `bench/perf/queries.py`, fixed seed).

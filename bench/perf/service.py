@@ -24,9 +24,10 @@ def build(documents: Path, index_dir: Path) -> tuple[float, float]:
 
     The peak counts every process of the build: the sum of the kernel's peak resident set (VmHWM)
     of the index process and of each process it forks, read from /proc while they run (the last
-    reading of each), and never less than the kernel's `ru_maxrss` from `os.wait4`. Peaks that did
-    not coincide and pages a forked child shares with its parent count in full: it may overstate,
-    never understate.
+    reading of each). Peaks that did not coincide and pages a forked child shares with its parent
+    count in full: it may overstate, never understate. Not `ru_maxrss` from `os.wait4`: it is only
+    the largest process, and it carries over the peak of the process that started it (this one,
+    holding every record).
     """
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
@@ -35,14 +36,14 @@ def build(documents: Path, index_dir: Path) -> tuple[float, float]:
         peaks: dict[int, int] = {}
         watcher = threading.Thread(target=_watch_peaks, args=(process.pid, peaks), daemon=True)
         watcher.start()
-        _, status, usage = os.wait4(process.pid, 0)
+        _, status, _ = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         watcher.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             errors.seek(0)
             raise RuntimeError(f"search-service index failed: {errors.read()[-2000:].decode(errors='replace')}")
-    return seconds, max(sum(peaks.values()), usage.ru_maxrss) / 1024
+    return seconds, sum(peaks.values()) / 1024
 
 
 def _watch_peaks(pid: int, peaks: dict[int, int]) -> None:
