@@ -158,7 +158,7 @@ def _changes(records: Iterable[Record], errors: list[RecordError], indexed: dict
     adds, updates, read, chars = [], [], set(), 0
     for record in records:
         read.add(record.id)
-        chars += _text_size(record)
+        chars += record.chars
         if record.id not in indexed:
             adds.append(record.id)
             continue
@@ -239,10 +239,6 @@ def _write_changes(build_dir: Path, records: Iterable[Record], count: int, delet
         writer.cancel()
         raise
     writer.commit()
-
-
-def _text_size(record: Record) -> int:
-    return sum(len(text) for text in record.texts.values())
 
 
 def _fields_for(record: Record, record_hash: str | None) -> dict:

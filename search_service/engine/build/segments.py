@@ -36,10 +36,11 @@ def write_segments(index_dir: Path, items: Iterable[tuple], processes: int, budg
                    committing: Callable[[], None]) -> None:
     """Write `items` into the new, empty index in `index_dir` as segments, and commit them.
 
-    `document(*item)` gives the fields of each item. With one process they are written here; with
-    more, this process reads the items and hands them out in batches, in turn, to that many
-    children. Each process writes a segment whenever its postings reach its share of `budget`
-    bytes. `advance(n)` reports documents added; `committing()` that the last segments are written.
+    `document(*item)` gives the fields of each item, whose first member is its `Record`. With one
+    process they are written here; with more, this process reads the items and hands them out in
+    batches to that many children. Each process writes a segment whenever its postings reach its
+    share of `budget` bytes, and merges its segments into one at the end. `advance(n)` reports
+    documents added; `committing()` that the last segments are being written.
     """
     load_dictionaries()  # once, before any child starts, so that a forked child has them too
     ix = whoosh_index.open_dir(str(index_dir))
@@ -77,7 +78,7 @@ def _written_by_children(index_dir: Path, items: Iterable[tuple], processes: int
         while batch := list(islice(items, _BATCH)):
             least = sizes.index(min(sizes))
             children[least].send(batch)
-            sizes[least] += sum(_text_size(item[0]) for item in batch)
+            sizes[least] += sum(item[0].chars for item in batch)
             advance(sum(child.progress() for child in children))
         for child in children:
             child.send(None)
@@ -91,10 +92,6 @@ def _written_by_children(index_dir: Path, items: Iterable[tuple], processes: int
         for child in children:
             child.stop()
         raise
-
-
-def _text_size(record) -> int:
-    return sum(len(text) for text in record.texts.values())
 
 
 class _SegmentsWriter:
