@@ -42,6 +42,9 @@ class Config:
     # The largest share of the index (0-1) a rebuild deletes without --prune; a run that would delete
     # more stops before writing, since a run pointed at the wrong folder looks like this.
     max_delete_share: float = 0.1
+    # Megabytes of postings a full rebuild holds at a time, over all its processes: it writes a
+    # segment each time they are reached, so its memory is bounded by this, not by the records' size.
+    build_memory_mb: int = 256
     # The record metadata keys a search counts and filters by (`?collection=...`) and a result list
     # is exported with (`collection`, `type`).
     facets: tuple[str, ...] = ("collection", "type")
@@ -89,6 +92,8 @@ class Config:
             query_log=Path(env["SEARCH_QUERY_LOG"]) if (env.get("SEARCH_QUERY_LOG") or "").strip() else None,
             ssh_command=env.get("SEARCH_SSH", "").strip() or cls.ssh_command,
             replicas=tuple(env.get("SEARCH_REPLICAS", "").split()),
+            build_memory_mb=_number("SEARCH_BUILD_MEMORY_MB", env.get("SEARCH_BUILD_MEMORY_MB"), cls.build_memory_mb,
+                                    16, 1 << 20),
         )
         return replace(config, **{key: value for key, value in overrides.items() if value is not None})
 

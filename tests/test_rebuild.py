@@ -6,10 +6,15 @@ import time
 
 from filelock import FileLock
 
+import pytest
+
 from conftest import SEED, SEED_ID, run_cli
 from search_service.config import Config
+from search_service.engine.build.building import SilentProgress
+from search_service.records import DocumentsChanged
 from search_service.service import jobs
 from search_service.service.index import has_index
+from search_service.service.indexing import RebuildOptions, rebuild
 
 
 def write_records(path, records):
@@ -143,3 +148,31 @@ def test_leftovers_of_a_killed_rebuild_are_cleaned_by_the_next(tmp_path):
     assert again.exit_code == 0, again.stderr
     assert not dead_build.exists() and not old.exists() and not stray_pointer.exists()
     assert SEED_ID in found(index, "withdrawal")
+
+
+class _EditingProgress(SilentProgress):
+    """Progress that rewrites the records file once the build starts writing: someone saving it mid-run."""
+
+    def __init__(self, path) -> None:
+        self.path = path
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        if name.startswith("indexing") or name.startswith("copying"):
+            write_records(self.path, [record("r1", "apple orchard"), record("r2", "edited while indexing")])
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_records_changed_while_a_rebuild_reads_them_publish_nothing(tmp_path, full):
+    """The build reads the records twice (to plan, then to write): files changed in between stop it, and
+    the published index stays as it was."""
+    docs, index = tmp_path / "docs", tmp_path / "index"
+    docs.mkdir()
+    write_records(docs / "a.jsonl", [record("r1", "apple orchard")])
+    assert run_cli("index", "--documents", docs, "--index", index).exit_code == 0
+    published = (index / "CURRENT").read_text()
+    write_records(docs / "a.jsonl", [record("r1", "apple orchard"), record("r2", "banana grove")])
+    with pytest.raises(DocumentsChanged, match="changed while they were being read"):
+        rebuild(docs, index, RebuildOptions(full=full), progress=_EditingProgress(docs / "a.jsonl"))
+    assert (index / "CURRENT").read_text() == published
+    assert "r1" in found(index, "apple") and "r2" not in found(index, "banana") + found(index, "edited")
+    assert [path.name for path in index.iterdir() if path.name.startswith(".build")] == []

@@ -1,6 +1,7 @@
 """A full build (postings grouped in memory, one segment per process) writes what Whoosh's own writer does."""
 
 import multiprocessing
+import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
@@ -8,7 +9,9 @@ import pytest
 from whoosh import index as whoosh_index
 
 from search_service.engine import Engine
-from search_service.engine.build import building, generations
+from search_service.engine.build import building, generations, segments
+from search_service.engine.build.grouped import GroupedPostings
+from search_service.engine.build.merging import merge_segments
 from search_service.engine.schema import build_schema
 from search_service.service.search import SearchOptions, search
 
@@ -56,9 +59,9 @@ def _contents(generation: Path) -> dict:
             "stored": list(reader.all_stored_fields())}
 
 
-def _assert_same_index(records, tmp_path, monkeypatch):
-    monkeypatch.setattr(building, "PARALLEL_FROM_CHARS", 10**12)  # one segment, so document numbers match
-    ours = building.build(records, [], tmp_path / "ours", full=True)
+def _assert_same_index(records, tmp_path, monkeypatch, memory_mb=building.BUILD_MEMORY_MB):
+    monkeypatch.setattr(building, "PARALLEL_FROM_CHARS", 10**12)  # one process, so document numbers match
+    ours = building.build(records, [], tmp_path / "ours", full=True, memory_mb=memory_mb)
     theirs = _whoosh_built(records, tmp_path / "whoosh")
     a, b = _contents(tmp_path / "ours" / ours.generation), _contents(theirs)
     assert len(a["postings"]) > 1000 and a["stored"]
@@ -74,19 +77,32 @@ def test_a_full_build_holds_what_whoosh_writes(records, tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+def test_segments_written_at_the_memory_budget_merge_into_what_whoosh_writes(records, tmp_path, monkeypatch):
+    merged = []
+    monkeypatch.setattr(segments, "merge_segments", lambda *args: merged.append(args[1]) or merge_segments(*args))
+    _assert_same_index(_many(records, 100), tmp_path, monkeypatch, memory_mb=1)
+    assert len(merged) == 1 and len(merged[0]) > 2  # one process wrote several segments, merged once
+
+
+@pytest.mark.slow
 def test_a_full_build_of_archive_records_holds_what_whoosh_writes(tmp_path, monkeypatch):
     records = [*corpus_records("stalin-works-ru.jsonl", "ru", 60), *corpus_records("frus-en.jsonl", "en", 300)]
     _assert_same_index(records, tmp_path, monkeypatch)
 
 
 @pytest.mark.slow
-def test_a_build_in_two_processes_answers_as_whoosh_written_index(records, tmp_path, monkeypatch):
+@pytest.mark.parametrize("memory_mb", [building.BUILD_MEMORY_MB, 1])
+def test_a_build_in_two_processes_answers_as_whoosh_written_index(memory_mb, records, tmp_path, monkeypatch):
+    """One segment per process (with a small memory budget, several merged), searched as one written by Whoosh."""
     monkeypatch.setattr(building, "PARALLEL_FROM_CHARS", 0)
     monkeypatch.setattr(building, "BUILD_PROCESSES", 2)
     many = _many(records, 60)
-    parallel = Engine.build(many, tmp_path / "parallel")
+    with generations.rebuild_lock(tmp_path / "parallel", wait=True):
+        building.build(many, [], tmp_path / "parallel", full=True, memory_mb=memory_mb)
+    parallel = Engine.open(tmp_path / "parallel")
     written = whoosh_index.open_dir(str(generations.current_generation(tmp_path / "parallel"))).reader()
-    assert len(written.leaf_readers()) == 2  # really one segment per process
+    assert written.doc_count() == len(many)
+    assert len(written.leaf_readers()) == 2
     _whoosh_built(many, tmp_path / "whoosh")
     single = Engine.open(tmp_path / "whoosh")
     for query in QUERIES:
@@ -98,20 +114,63 @@ def test_a_build_in_two_processes_answers_as_whoosh_written_index(records, tmp_p
                sorted((h.score, sorted(h.snippets.items())) for h in b.hits), query
 
 
-@pytest.mark.parametrize("failing", ["child", "parent"])
+def test_the_postings_pool_knows_about_the_memory_it_holds(records):
+    """The budget a full build keeps to is the pool's own estimate: it must be near what Python allocates."""
+    schema = build_schema()
+    many = _many(records, 40)
+
+    def pooled() -> GroupedPostings:
+        pool = GroupedPostings()
+        for docnum, record in enumerate(many):
+            fields = building._fields_for(record, "")
+            for name in ("title", "summary", "citation", "ru", "en"):
+                if fields.get(name):
+                    for text, _, weight, value in schema[name].index(fields[name]):
+                        pool.add((name, text, docnum, weight, value))
+        return pool
+
+    pooled()  # the analysis caches filled first: only the pool is measured
+    tracemalloc.start()
+    try:
+        pool = pooled()
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert pool.size > 1_000_000
+    assert 0.7 < pool.size / held < 1.4, (pool.size, held)
+
+
+class _FailingSecondReading:
+    """Records that read well once (the plan) and fail halfway through the second reading (the writing)."""
+
+    def __init__(self, records) -> None:
+        self.records, self.readings = records, 0
+
+    def __iter__(self):
+        self.readings += 1
+        for number, record in enumerate(self.records):
+            if self.readings == 2 and number == len(self.records) // 2:
+                raise ValueError("no fields for the records read second")
+            yield record
+
+
+@pytest.mark.parametrize("failing", ["child", "reading"])
 def test_a_failing_build_process_fails_the_build_and_leaves_nothing(failing, records, tmp_path, monkeypatch):
     monkeypatch.setattr(building, "PARALLEL_FROM_CHARS", 0)
     monkeypatch.setattr(building, "BUILD_PROCESSES", 2)
     fields_for = building._fields_for
 
     def failing_fields_for(record, record_hash):
-        in_child = multiprocessing.parent_process() is not None
-        if record.id.endswith("-2") and in_child == (failing == "child"):
+        if record.id.endswith("-2") and multiprocessing.parent_process() is not None:
             raise ValueError(f"no fields for {record.id}")
         return fields_for(record, record_hash)
 
-    monkeypatch.setattr(building, "_fields_for", failing_fields_for)
+    many = _many(records, 40)
+    if failing == "child":
+        monkeypatch.setattr(building, "_fields_for", failing_fields_for)
     with pytest.raises(Exception, match="no fields for"):
-        building.build(_many(records, 4), [], tmp_path / "index", full=True)
+        building.build(many if failing == "child" else _FailingSecondReading(many), [], tmp_path / "index",
+                       full=True)
     assert generations.current_generation(tmp_path / "index") is None
     assert [path.name for path in (tmp_path / "index").iterdir() if path.name.startswith(".build")] == []
+    assert multiprocessing.active_children() == []

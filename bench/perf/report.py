@@ -149,9 +149,11 @@ How each figure is taken:
 - **build**: wall time of `search-service index --documents D --index I` as a user runs it
   (start-up and reading the JSONL included), against FTS5 (`porter unicode61`, title and all
   texts, one transaction, to a file) building from the records already in memory.
-- **build peak RSS**: the kernel's `ru_maxrss` for the index process, from `os.wait4`. A full build
-  forks one writer process beside it; the figure is the larger of the two processes' peaks (the
-  kernel folds a waited-for child's peak into its parent's), not their sum.
+- **build peak RSS**: every process of the build counted: the sum of the kernel's peak resident set
+  (`VmHWM`) of the index process and of each process it forks, read from `/proc` every 20 ms while
+  they run (not `ru_maxrss` from `os.wait4`: only the largest single process, and it carries over
+  the peak of the benchmark that started it). Peaks that did not coincide and pages shared after
+  the fork count in full: the figure may overstate, never understate.
 - **the users' mix**: {args.queries} queries of 1-3 neighbouring words of five or more letters, stop words
   kept, each from a text picked at random among all the records' texts, so languages come in the
   corpus's own proportions (`typed_queries` in `bench/perf/queries.py`, fixed seed).

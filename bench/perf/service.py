@@ -22,20 +22,58 @@ _CLI = [sys.executable, "-m", "search_service"]
 def build(documents: Path, index_dir: Path) -> tuple[float, float]:
     """Seconds `search-service index` takes (start-up and reading the records included) and its peak RSS in MB.
 
-    The peak is the kernel's `ru_maxrss` from `os.wait4` of the index process: the largest resident
-    set of that process and of the writer it forks (whichever was larger), not their sum.
+    The peak counts every process of the build: the sum of the kernel's peak resident set (VmHWM)
+    of the index process and of each process it forks, read from /proc while they run (the last
+    reading of each). Peaks that did not coincide and pages a forked child shares with its parent
+    count in full: it may overstate, never understate. Not `ru_maxrss` from `os.wait4`: it is only
+    the largest process, and it carries over the peak of the process that started it (this one,
+    holding every record).
     """
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         process = subprocess.Popen([*_CLI, "index", "--documents", str(documents), "--index", str(index_dir)],
                                    stdout=subprocess.DEVNULL, stderr=errors)
-        _, status, usage = os.wait4(process.pid, 0)
+        peaks: dict[int, int] = {}
+        watcher = threading.Thread(target=_watch_peaks, args=(process.pid, peaks), daemon=True)
+        watcher.start()
+        _, status, _ = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        watcher.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             errors.seek(0)
             raise RuntimeError(f"search-service index failed: {errors.read()[-2000:].decode(errors='replace')}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, sum(peaks.values()) / 1024
+
+
+def _watch_peaks(pid: int, peaks: dict[int, int]) -> None:
+    """Read the peak RSS (kB) of `pid` and its descendants into `peaks` every 20 ms until `pid` is gone.
+
+    A process that has ended but is not yet waited for (a zombie) has no memory left to read."""
+    while os.path.exists(f"/proc/{pid}/status"):
+        for member in _descendants(pid):
+            try:
+                status = Path(f"/proc/{member}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks[member] = max(peaks.get(member, 0), int(line.split()[1]))
+        time.sleep(0.02)
+
+
+def _descendants(pid: int) -> list[int]:
+    """`pid` and every process under it, from /proc/PID/task/*/children."""
+    found, waiting = [], [pid]
+    while waiting:
+        member = waiting.pop()
+        found.append(member)
+        for task in Path(f"/proc/{member}/task").glob("*/children"):
+            try:
+                waiting += [int(child) for child in task.read_text().split()]
+            except OSError:
+                continue
+    return found
 
 
 def index_bytes(path: Path) -> int:

@@ -63,7 +63,7 @@ def index(documents: Path | None, index_dir: Path | None, job_id: str | None, **
     come from (the folder of its first build), or with --prune."""
     config = Config.from_env(index_dir=index_dir)
     source = documents_for(config.index_dir, documents, config.documents_dir)
-    options = RebuildOptions(max_delete_share=config.max_delete_share, **flags)
+    options = RebuildOptions(max_delete_share=config.max_delete_share, build_memory_mb=config.build_memory_mb, **flags)
     if not _rebuild(source, config.index_dir, options, job_id=job_id).succeeded:
         sys.exit(1)
 
@@ -104,7 +104,8 @@ def serve(host: str | None, port: int | None, index_dir: Path | None, documents:
         source = documents_for(config.index_dir, documents, config.documents_dir)
         click.echo(f"no index in {config.index_dir} yet: indexing {source} first")
         _rebuild(source, config.index_dir,
-                 RebuildOptions(wait=True, skip_bad=True, max_delete_share=config.max_delete_share))
+                 RebuildOptions(wait=True, skip_bad=True, max_delete_share=config.max_delete_share,
+                                build_memory_mb=config.build_memory_mb))
         check_address(config)  # again: the build may have taken long enough for something else to take it
     click.echo(f"serving on http://{config.host}:{config.port}")
     with metrics_folder():

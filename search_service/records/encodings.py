@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
 
 from charset_normalizer import from_bytes
 
@@ -71,6 +73,35 @@ def decode_lines(raw: bytes, forced: str | None = None) -> tuple[str, list[tuple
     # A BOM opening a later line is where two files were joined, not text.
     return decoded.encoding, [(number, line.lstrip("\ufeff")) for number, line in enumerate(lines, start=1)
                               if line.strip()]
+
+
+def utf8_file_lines(path: Path, forced: str | None = None) -> Iterator[tuple[int, str]] | None:
+    """A UTF-8 `.jsonl` file's non-blank lines by number, as `decode_lines` gives them, read one at a time
+    rather than the file at once; None when the file is not all UTF-8 (or `forced` is another encoding),
+    for `decode_lines` to read it."""
+    if forced and codecs.lookup(forced).name != "utf-8":
+        return None
+    checker = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as handle:
+        if handle.read(2) in _UTF16_BOMS:
+            return None
+        handle.seek(0)
+        try:
+            while block := handle.read(1 << 20):
+                checker.decode(block)
+            checker.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+    return _lines_of(path)
+
+
+def _lines_of(path: Path) -> Iterator[tuple[int, str]]:
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            # A BOM opening a line is the file's own, or where two files were joined: not text.
+            text = line.decode("utf-8").removesuffix("\n").lstrip("\ufeff")
+            if text.strip():
+                yield number, text
 
 
 def _damaged_utf8(raw: bytes, forced: str | None) -> bool:

@@ -60,6 +60,11 @@ class Record:
         """The year the record's date ends in (its start year unless the date is a range)."""
         return self.when.last_year if self.when else None
 
+    @property
+    def chars(self) -> int:
+        """Characters of text, in every language (what indexing it costs goes with them)."""
+        return sum(len(text) for text in self.texts.values())
+
     def to_json(self) -> dict:
         """The record in the project's record format (as served by the API)."""
         out: dict = {"id": self.id, "title": self.title, "date": self.date, "summary": self.summary,

@@ -20,10 +20,9 @@ from typing import Callable
 from search_service.config import Config
 from search_service.engine.build import building
 from search_service.engine.build.building import BuildPlan, BuildProgress, IndexBuild, SilentProgress
-from search_service.engine.build.generations import current_generation, rebuild_lock, remember_source, \
-    remembered_source
+from search_service.engine.build.generations import rebuild_lock, remember_source, remembered_source
 from search_service.errors import DocumentsMissing, IndexNotWritable, RebuildRunning, UserError
-from search_service.records import ReadResult, RecordError, read_records
+from search_service.records import RecordError, RecordFiles
 from search_service.service import jobs, rebuilds
 
 _ERRORS_IN_JOB = 50  # bad records listed in an admin job's state (all of them go to its log)
@@ -42,6 +41,7 @@ class RebuildOptions:
     dry_run: bool = False  # work out the changes, write nothing
     encoding: str | None = None  # forced for every file; None detects
     max_delete_share: float = Config.max_delete_share  # a run deleting more of the index stops, unless `prune`
+    build_memory_mb: int = Config.build_memory_mb  # postings a full build holds at a time
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ class _Run:
     bad_record: Callable[[RecordError], None]
     notice: Callable[[str], None]
     started: float
-    read: ReadResult = field(default_factory=lambda: ReadResult([], []))
+    read: RecordFiles = field(default_factory=lambda: RecordFiles([]))
 
     def locked(self, job: jobs.Job | None) -> RebuildOutcome:
         """Read, plan and build holding the rebuild lock."""
@@ -188,7 +188,7 @@ class _Run:
             return planned
         if too_many := self._too_many_deletes(planned.result):
             return self._stopped(f"{too_many}; nothing published. Check --documents, or pass --prune")
-        result = building.apply(planned, self.index_dir, self.progress)
+        result = building.apply(planned, self.index_dir, self.progress, self.options.build_memory_mb)
         if planned.current is None or self.options.prune:
             remember_source(self.index_dir, self.documents)
         errors = self.read.errors
@@ -201,19 +201,19 @@ class _Run:
     def _plan(self) -> BuildPlan | RebuildOutcome:
         """What the build would change; or the outcome of a run that stops before (no records, bad records)."""
         self.progress.stage(f"reading records from {self.documents}")
-        self.read = read_records([self.documents], self.options.encoding)
-        for error in self.read.errors:
-            self.bad_record(error)
+        # Read as the plan goes, and again as the build writes: the records are never all held at once.
+        self.read = RecordFiles([self.documents], self.options.encoding, on_error=self.bad_record)
+        mirrors = self.options.prune or remembered_source(self.index_dir) == self.documents.resolve()
+        planned = building.plan(self.read, self.read.errors, self.index_dir, full=self.options.full,
+                                deletes=mirrors, progress=self.progress)
         for path, encoding in self.read.encodings.items():
             self.notice(f"{self._shown(Path(path))}: read as {encoding}")
-        if not self.read.records:
+        if not planned.result.added + planned.result.updated + planned.result.unchanged:
             return self._stopped(f"no records to index in {self.documents}; the published index is unchanged")
-        if self.read.errors and not self.options.skip_bad and current_generation(self.index_dir) is not None:
+        if self.read.errors and not self.options.skip_bad and planned.current is not None:
             return self._stopped(f"{len(self.read.errors)} bad records: nothing published, every record stays "
                                  "searchable as it was; fix them, or pass --skip-bad to publish the rest")
-        mirrors = self.options.prune or remembered_source(self.index_dir) == self.documents.resolve()
-        return building.plan(self.read.records, self.read.errors, self.index_dir, full=self.options.full,
-                             deletes=mirrors, progress=self.progress)
+        return planned
 
     def _check_documents(self) -> None:
         if self.documents.exists():

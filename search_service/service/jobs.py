@@ -65,7 +65,7 @@ def start(config: Config, options: dict) -> dict:
     command += [f"--{flag.replace('_', '-')}" for flag in FLAGS if options.get(flag)]
     command += ["--encoding", options["encoding"]] if options.get("encoding") else []
     env = {**os.environ, "SEARCH_DOCUMENTS_DIR": str(config.documents_dir.resolve()),
-           "SEARCH_MAX_DELETE_SHARE": str(config.max_delete_share)}
+           "SEARCH_MAX_DELETE_SHARE": str(config.max_delete_share), "SEARCH_BUILD_MEMORY_MB": str(config.build_memory_mb)}
     with open(directory / f"{job_id}.log", "wb") as log:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                    env=env, start_new_session=True)

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import time
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Iterable
 
 from whoosh import index as whoosh_index
 
+from search_service.config import Config
 from search_service.text.alignment import align_texts
 from search_service.engine.build import generations
 from search_service.engine.build.lexicon_build import LexiconBuild, build_lexicon
@@ -26,10 +27,11 @@ from search_service.engine.schema import LANGUAGE_FIELDS, build_schema
 from search_service.engine.build.segments import write_segments
 from search_service.records import Record, RecordError, parse_record_json
 
-# Past this much text a full build writes with two processes (one segment each): on a 2-core machine
-# that nearly halves a large build, while a small one is done before a second process pays off.
+# Past this much text a full build writes with two processes: on a 2-core machine that nearly halves
+# a large build, while a small one is done before a second process pays off.
 PARALLEL_FROM_CHARS = 4_000_000
 BUILD_PROCESSES = 2
+BUILD_MEMORY_MB = Config.build_memory_mb
 
 
 @dataclass
@@ -54,12 +56,17 @@ class IndexBuild:
 
 @dataclass
 class _Changes:
-    """What a build does to the published generation: records to add and update, ids to delete or keep."""
+    """What a build does to the published generation: records to write, ids to delete or keep.
 
-    records: dict[str, Record]  # every record read, by id
+    Holds ids and hashes, not records: `apply` reads `records` again for the ones it writes.
+    """
+
+    records: Iterable[Record]  # every record, read again by `apply` (a list, or files read anew)
+    read: int  # records read
+    chars: int  # their text
     hashes: dict[str, str]  # their content hashes (none when nothing is indexed: the writers work them out)
-    adds: list[Record]
-    updates: list[Record]
+    adds: list[str]
+    updates: list[str]
     deletes: list[str]
     keep: list[str]  # indexed records not read that stay: bad ones, any when a bad one has no readable id, or all
     kept_previous: list[str]  # the ones of `keep` known to be bad records, sorted
@@ -75,10 +82,8 @@ class BuildPlan:
 
     def ids(self, kind: str, limit: int) -> list[str]:
         """The first `limit` ids the build adds, updates or deletes (`kind`: "added", "updated", "deleted")."""
-        found = {"added": (record.id for record in self.changes.adds),
-                 "updated": (record.id for record in self.changes.updates),
-                 "deleted": iter(self.changes.deletes)}[kind]
-        return [record_id for record_id, _ in zip(found, range(limit))]
+        found = {"added": self.changes.adds, "updated": self.changes.updates, "deleted": self.changes.deletes}[kind]
+        return found[:limit]
 
 
 def content_hash(record: Record) -> str:
@@ -86,14 +91,17 @@ def content_hash(record: Record) -> str:
 
 
 def build(records: Iterable[Record], errors: list[RecordError], index_dir: Path, full: bool = False,
-          progress: BuildProgress | None = None) -> IndexBuild:
+          progress: BuildProgress | None = None, memory_mb: int = BUILD_MEMORY_MB) -> IndexBuild:
     """Write a new generation holding `records` and publish it (see `plan`); call it holding the rebuild lock."""
-    return apply(plan(records, errors, index_dir, full=full, progress=progress), index_dir, progress)
+    return apply(plan(records, errors, index_dir, full=full, progress=progress), index_dir, progress, memory_mb)
 
 
 def plan(records: Iterable[Record], errors: list[RecordError], index_dir: Path, full: bool = False,
          deletes: bool = True, progress: BuildProgress | None = None) -> BuildPlan:
     """Compare `records` with the published generation; reads the index, writes nothing.
+
+    `records` is read once here and once more by `apply` (a list, or record files read anew); a
+    source that finds bad records as it reads may add them to `errors` during the first reading.
 
     A record that failed to read (`errors`) keeps its previous version: its id is left out of the
     deletions (and, in a full build, its previous version is copied over). When a bad record has no
@@ -102,6 +110,8 @@ def plan(records: Iterable[Record], errors: list[RecordError], index_dir: Path, 
     """
     started = time.perf_counter()
     progress = progress or SilentProgress()
+    if iter(records) is records:  # read only once: held, for `apply` to read again
+        records = list(records)
     current = generations.current_generation(index_dir)
     progress.stage(f"comparing with {current.name}" if current else "no published index: building all")
     indexed = _indexed_hashes(current) if current else {}
@@ -109,7 +119,7 @@ def plan(records: Iterable[Record], errors: list[RecordError], index_dir: Path, 
     known_bad = len(changes.kept_previous)
     result = IndexBuild(full=full or current is None, generation=current.name if current else "",
                         added=len(changes.adds), updated=len(changes.updates), deleted=len(changes.deletes),
-                        unchanged=len(changes.records) - len(changes.adds) - len(changes.updates),
+                        unchanged=changes.read - len(changes.adds) - len(changes.updates),
                         kept_previous=changes.kept_previous, indexed=len(indexed),
                         held_back_deletes=(len(changes.keep) - known_bad) if deletes else 0,
                         kept_unread=0 if deletes else len(changes.keep) - known_bad)
@@ -121,16 +131,20 @@ def plan(records: Iterable[Record], errors: list[RecordError], index_dir: Path, 
     return BuildPlan(current=current, changes=changes, result=result)
 
 
-def apply(planned: BuildPlan, index_dir: Path, progress: BuildProgress | None = None) -> IndexBuild:
-    """Write the planned generation and publish it, unless it changes nothing; call it holding the rebuild lock."""
+def apply(planned: BuildPlan, index_dir: Path, progress: BuildProgress | None = None,
+          memory_mb: int = BUILD_MEMORY_MB) -> IndexBuild:
+    """Write the planned generation and publish it, unless it changes nothing; call it holding the rebuild lock.
+
+    A full build holds postings of about `memory_mb` at a time, whatever the number of records.
+    """
     started = time.perf_counter() - planned.result.seconds
     progress = progress or SilentProgress()
     index_dir.mkdir(parents=True, exist_ok=True)
     generations.clean(index_dir)
     result, changes = planned.result, planned.changes
     if changes.adds or changes.updates or changes.deletes or result.full:
-        result.written, result.generation, result.lexicon = _write_and_publish(index_dir, planned.current, changes, result.full,
-                                                               progress)
+        result.written, result.generation, result.lexicon = _write_and_publish(index_dir, planned.current, changes,
+                                                                               result.full, progress, memory_mb)
         result.published = True
     result.seconds = time.perf_counter() - started
     return result
@@ -139,19 +153,22 @@ def apply(planned: BuildPlan, index_dir: Path, progress: BuildProgress | None = 
 def _changes(records: Iterable[Record], errors: list[RecordError], indexed: dict[str, str],
              deletes: bool) -> _Changes:
     """Compare the records read with the indexed content hashes (`indexed`, record id -> hash)."""
-    by_id = {record.id: record for record in records}
     # With nothing indexed there is nothing to compare: the build processes work the hashes out.
-    hashes = {record_id: content_hash(record) for record_id, record in by_id.items()} if indexed else {}
-    adds, updates = [], []
-    for record_id, record in by_id.items():
-        if record_id not in indexed:
-            adds.append(record)
-        elif indexed[record_id] != hashes[record_id]:
-            updates.append(record)
-    keep, kept_previous, gone = _gone([record_id for record_id in indexed if record_id not in by_id], errors,
+    hashes: dict[str, str] = {}
+    adds, updates, read, chars = [], [], set(), 0
+    for record in records:
+        read.add(record.id)
+        chars += record.chars
+        if record.id not in indexed:
+            adds.append(record.id)
+            continue
+        hashes[record.id] = content_hash(record)
+        if indexed[record.id] != hashes[record.id]:
+            updates.append(record.id)
+    keep, kept_previous, gone = _gone([record_id for record_id in indexed if record_id not in read], errors,
                                       deletes)
-    return _Changes(records=by_id, hashes=hashes, adds=adds, updates=updates, deletes=gone, keep=keep,
-                    kept_previous=kept_previous)
+    return _Changes(records=records, read=len(read), chars=chars, hashes=hashes, adds=adds, updates=updates,
+                    deletes=gone, keep=keep, kept_previous=kept_previous)
 
 
 def _gone(gone: list[str], errors: list[RecordError], deletes: bool) -> tuple[list[str], list[str], list[str]]:
@@ -164,58 +181,48 @@ def _gone(gone: list[str], errors: list[RecordError], deletes: bool) -> tuple[li
 
 
 def _write_and_publish(index_dir: Path, current: Path | None, changes: _Changes, full: bool,
-                       progress: BuildProgress) -> tuple[int, str, LexiconBuild]:
+                       progress: BuildProgress, memory_mb: int) -> tuple[int, str, LexiconBuild]:
     """Write the changes into a new generation (all records, or changes to a copy of `current`), give it
     its lexicon and publish it.
 
     Returns the number of records written, the name of the published generation and what the lexicon took.
     """
     if full:
-        writes = [*changes.records.values(), *(_stored_records(current, changes.keep) if current else [])]
-        build_dir = _write(generations.new_build_dir(index_dir), writes, [], changes.hashes, progress, create=True)
+        kept = _stored_records(current, changes.keep) if current else []
+        written = changes.read + len(kept)
+        build_dir = generations.new_build_dir(index_dir)
+        with generations.removed_on_failure(build_dir):
+            _write_new(build_dir, chain(changes.records, kept), written, changes.chars, changes.hashes, progress,
+                       memory_mb)
     else:
-        writes = changes.adds + changes.updates
+        writing = {*changes.adds, *changes.updates}
+        written = len(writing)
         progress.stage(f"copying {current.name}")
-        build_dir = _write(generations.new_build_dir(index_dir, copy_of=current), writes, changes.deletes,
-                           changes.hashes, progress, create=False)
+        build_dir = generations.new_build_dir(index_dir, copy_of=current)
+        with generations.removed_on_failure(build_dir):
+            _write_changes(build_dir, (record for record in changes.records if record.id in writing), written,
+                           changes.deletes, changes.hashes, progress)
     progress.stage("learning the lexicon")
-    try:
+    with generations.removed_on_failure(build_dir):
         lexicon = build_lexicon(build_dir, current)
-    except BaseException:
-        shutil.rmtree(build_dir, ignore_errors=True)
-        raise
     progress.stage("publishing")
     generation = generations.publish(index_dir, build_dir).name
     generations.clean(index_dir)
-    return len(writes), generation, lexicon
+    return written, generation, lexicon
 
 
-def _write(build_dir: Path, records: list[Record], deletes: list[str], hashes: dict[str, str],
-           progress: BuildProgress, create: bool) -> Path:
-    """Apply the records and deletions to the Whoosh index in `build_dir`; remove it on failure."""
-    try:
-        if create:
-            _write_new(build_dir, records, hashes, progress)
-        else:
-            _write_changes(build_dir, records, deletes, hashes, progress)
-    except BaseException:
-        shutil.rmtree(build_dir, ignore_errors=True)
-        raise
-    return build_dir
-
-
-def _write_new(build_dir: Path, records: list[Record], hashes: dict[str, str], progress: BuildProgress) -> None:
-    """Write every record into a new index: one segment per process, each written in one go."""
+def _write_new(build_dir: Path, records: Iterable[Record], count: int, chars: int, hashes: dict[str, str],
+               progress: BuildProgress, memory_mb: int) -> None:
+    """Write every record into a new index, in segments of bounded size, by one or more processes."""
     whoosh_index.create_in(str(build_dir), build_schema())
-    items = [(record, hashes.get(record.id)) for record in records]
-    processes = BUILD_PROCESSES if sum(_text_size(record) for record in records) >= PARALLEL_FROM_CHARS else 1
-    progress.stage("indexing", total=len(records))
-    write_segments(build_dir, _shares(items, processes), _fields_for, progress.advance,
-                   lambda: progress.stage("committing"))
+    processes = BUILD_PROCESSES if chars >= PARALLEL_FROM_CHARS else 1
+    progress.stage("indexing", total=count)
+    write_segments(build_dir, ((record, hashes.get(record.id)) for record in records), processes,
+                   memory_mb * 2**20, _fields_for, progress.advance, lambda: progress.stage("committing"))
 
 
-def _write_changes(build_dir: Path, records: list[Record], deletes: list[str], hashes: dict[str, str],
-                   progress: BuildProgress) -> None:
+def _write_changes(build_dir: Path, records: Iterable[Record], count: int, deletes: list[str],
+                   hashes: dict[str, str], progress: BuildProgress) -> None:
     """Apply changes to a copy of the published index with Whoosh's writer (a new segment, merged as it sees fit)."""
     # compound=False: segment files stay separate. Whoosh reads each file of a compound segment into
     # memory when a searcher opens it, so every gunicorn worker held a copy of the whole index.
@@ -223,7 +230,7 @@ def _write_changes(build_dir: Path, records: list[Record], deletes: list[str], h
     try:
         for record_id in deletes:
             writer.delete_by_term("id", record_id)
-        progress.stage("indexing", total=len(records))
+        progress.stage("indexing", total=count)
         for record in records:
             writer.update_document(**_fields_for(record, hashes.get(record.id)))
             progress.advance()
@@ -232,25 +239,6 @@ def _write_changes(build_dir: Path, records: list[Record], deletes: list[str], h
         writer.cancel()
         raise
     writer.commit()
-
-
-def _text_size(record: Record) -> int:
-    return sum(len(text) for text in record.texts.values())
-
-
-def _shares(items: list[tuple[Record, str | None]], count: int) -> list[list[tuple[Record, str | None]]]:
-    """Split the records into `count` shares of about the same amount of text, each in the given order.
-
-    Each record goes to the share with the least text so far, so both languages (whose words cost
-    differently to analyse) are spread over every share.
-    """
-    shares: list[list[tuple[Record, str | None]]] = [[] for _ in range(count)]
-    sizes = [0] * count
-    for item in items:
-        smallest = sizes.index(min(sizes))
-        shares[smallest].append(item)
-        sizes[smallest] += _text_size(item[0])
-    return shares
 
 
 def _fields_for(record: Record, record_hash: str | None) -> dict:

@@ -117,6 +117,16 @@ def new_build_dir(index_dir: Path, copy_of: Path | None = None) -> Path:
     return build
 
 
+@contextmanager
+def removed_on_failure(build: Path) -> Iterator[None]:
+    """Remove a `.build-*` directory when writing it fails: nothing half-written is ever published."""
+    try:
+        yield
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+
+
 def publish(index_dir: Path, build: Path) -> Path:
     """Write the complete build's manifest, rename it to a new generation and point CURRENT at it."""
     write_manifest(build)

@@ -1,189 +1,152 @@
-"""Writing a full build's segments: postings grouped in memory, one segment per process.
+"""Writing a full build's segments (`grouped.GroupedSegmentWriter`), in one process or several.
 
-Whoosh's writer puts every posting into a sorting pool as a (field, term, docnum, weight, value)
-tuple, sorts them all at commit and, for each posting, reads its document's field length back
-from the lengths column on disk. A full build adds documents in order into an empty segment, so
-the postings can be grouped by field and term as they come (each term's documents already in
-order), and each field's lengths read once per document: the same segment files, written for less.
+A segment is written whenever its postings reach the memory budget, so a build holds about that
+much whatever the number of records; the segments are searched together as Whoosh's own are.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
-import pickle
+import queue
 import traceback
-import zlib
-from array import array
-from collections import defaultdict
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter, W3Segment
-from whoosh.util.numeric import length_to_byte
-from whoosh.writing import SegmentWriter
+from whoosh.index import TOC, clean_files
 
+from search_service.engine.build.grouped import GroupedSegmentWriter
+from search_service.engine.build.merging import merge_segments
 from search_service.text.morphology import load_dictionaries
 
-# A child process reports its progress every this many documents.
-_REPORT_EVERY = 25
+# Records handed to a build process at a time: enough that passing them costs little beside
+# indexing them, few enough that both processes stay busy to the end.
+_BATCH = 32
 # Children are forked, whatever the platform's default (spawn on macOS, forkserver from Python 3.14):
-# a forked child starts with the loaded dictionaries and its share of records, where a spawned one would
-# load them again and have the records and the `document` function (possibly a closure) pickled to it.
+# a forked child starts with the loaded dictionaries, where a spawned one would load them again and
+# have the `document` function (possibly a closure) pickled to it.
 _PROCESSES = multiprocessing.get_context("fork")
 
 
-class GroupedPostings:
-    """The pool of a `GroupedSegmentWriter`: field -> term -> [(field, term, docnum, weight, value)], in memory.
+def write_segments(index_dir: Path, items: Iterable[tuple], processes: int, budget: int,
+                   document: Callable[..., dict], advance: Callable[[int], None],
+                   committing: Callable[[], None]) -> None:
+    """Write `items` into the new, empty index in `index_dir` as segments, and commit them.
 
-    Takes the place of Whoosh's `PostingPool` (the same `add`), but is only ever read in order by
-    `GroupedSegmentWriter`, never sorted or spilled to disk.
+    `document(*item)` gives the fields of each item, whose first member is its `Record`. With one
+    process they are written here; with more, this process reads the items and hands them out in
+    batches to that many children. Each process writes a segment whenever its postings reach its
+    share of `budget` bytes, and merges its segments into one at the end. `advance(n)` reports
+    documents added; `committing()` that the last segments are being written.
     """
-
-    def __init__(self) -> None:
-        self.fields: dict[str, dict[bytes, list[tuple]]] = defaultdict(lambda: defaultdict(list))
-
-    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
-        self.fields[item[0]][item[1]].append(item)
-
-    def cleanup(self) -> None:
-        self.fields.clear()
-
-
-class GroupedSegmentWriter(SegmentWriter):
-    """A Whoosh segment writer for documents added in order to a new index (no merging, no deletes).
-
-    Writes the same terms, postings, field lengths and stored fields as `SegmentWriter`; use
-    Whoosh's own writer for anything that changes an existing index.
-    """
-
-    def __init__(self, ix, **kwargs) -> None:
-        super().__init__(ix, codec=_WritingCodec(), **kwargs)
-        if self.segments:
-            raise ValueError("GroupedSegmentWriter writes into an empty index only")
-        self.pool = GroupedPostings()
-
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        lengths_reader = self.per_document_reader()
-        try:
-            self._write_postings(lengths_reader)
-        finally:
-            lengths_reader.close()
-        self.fieldwriter.close()
-
-    def _write_postings(self, lengths_reader) -> None:
-        """Hand each field's terms to the codec in sorted order, as Whoosh's `add_postings` would."""
-        writer = self.fieldwriter
-        for fieldname in sorted(self.pool.fields):
-            terms = self.pool.fields[fieldname]
-            # The length Whoosh's add_postings looks up per posting: the stored (byte-rounded) one.
-            lengths = [lengths_reader.doc_field_length(docnum, fieldname) for docnum in range(self.docnum)]
-            writer.start_field(fieldname, self.schema[fieldname])
-            for text in sorted(terms):
-                writer.start_term(text)
-                _, _, docnums, weights, values = zip(*terms[text])
-                writer._postwriter.add_postings(docnums, weights, values, lengths)  # made by _WritingCodec
-                writer.finish_term()
-            writer.finish_field()
-
-
-class _PostingsWriter(W3PostingsWriter):
-    """Whoosh 2.7.5's postings writer, filled a term at a time, its blocks pickled with a current protocol.
-
-    Whoosh pickles each block (documents, weights, values) with protocol 2, which stores every
-    value, a `bytes`, as a call to `codecs.encode` on a latin-1 string: slow to write and to read,
-    and a third bigger. Readers unpickle whatever protocol a block has: the same postings, tested.
-    """
-
-    def add_postings(self, docnums: tuple, weights: tuple, values: tuple, lengths: list) -> None:
-        """One term's postings: the blocks of calling `add_posting` per posting, filled a block at a time."""
-        limit = self._blocklimit
-        for first in range(0, len(docnums), limit):
-            if first:
-                self._write_block()  # the last block stays for finish_postings, as with add_posting
-            block = slice(first, first + limit)
-            block_lengths = [length for length in map(lengths.__getitem__, docnums[block]) if length]
-            self._ids = array("I", docnums[block])
-            self._weights = array("f", weights[block])
-            self._values = [value for value in values[block] if value]
-            self._maxweight = max(0, *weights[block])
-            self._minlength = min(block_lengths, default=None)
-            self._maxlength = max(block_lengths, default=0)
-
-    def _write_block(self, last: bool = False) -> None:
-        """`W3PostingsWriter._write_block`, with the block's data pickled with protocol 4."""
-        if not self._blockcount:
-            self._postfile.write(WHOOSH3_HEADER_MAGIC)
-        self._terminfo.add_block(self)
-        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 4)
-        if self._compression:
-            data = zlib.compress(data, self._compression)
-        ids = self._ids
-        # The block's summary, read before its data to skip it: pickled as Whoosh does.
-        info = pickle.dumps((len(ids), ids[-1], self._maxweight, self._compression,
-                             length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2)
-        length = len(info) + len(data)
-        self._postfile.write_int(-length if last else length)  # negative: the term's last block
-        self._postfile.write(info)
-        self._postfile.write(data)
-        self._blockcount += 1
-        self._new_block()
-
-
-class _WritingCodec(W3Codec):
-    """Whoosh's W3 codec with `_PostingsWriter`; its segments name the plain W3 codec, so an index
-    written with it reads (and takes updates) without anything of ours."""
-
-    def postings_writer(self, dbfile, byteids: bool = False) -> _PostingsWriter:
-        return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids, compression=self._compression,
-                               inlinelimit=self._inlinelimit)
-
-    def new_segment(self, storage, indexname: str) -> W3Segment:
-        return W3Segment(W3Codec(), indexname)
-
-
-def write_segments(index_dir: Path, shares: Sequence[Sequence[tuple]], document: Callable[..., dict],
-                   advance: Callable[[int], None], committing: Callable[[], None]) -> None:
-    """Write each share into the new, empty index in `index_dir` as one segment, and commit them.
-
-    `document(*item)` gives the fields of each item of a share. The first share is written in this
-    process, each other one at the same time in a child process. `advance(n)` reports documents
-    added; `committing()` that this process has added its share and writes its segment.
-    """
-    load_dictionaries()  # once, before the children start, so that a forked child has them too
-    children = [_Child(index_dir, share, document) for share in shares[1:]]
-    # compound=False: separate segment files (see building._write_changes for why).
-    writer = GroupedSegmentWriter(whoosh_index.open_dir(str(index_dir)), compound=False)
+    load_dictionaries()  # once, before any child starts, so that a forked child has them too
+    ix = whoosh_index.open_dir(str(index_dir))
+    lock = ix.lock("WRITELOCK")
+    lock.acquire(blocking=True)
     try:
-        with _no_cycle_collection():
-            for item in shares[0]:
-                writer.add_document(**document(*item))
-                advance(1 + sum(child.progress() for child in children))
-            committing()
-            segments = [writer._finalize_segment()]
-        segments += [child.segment() for child in children]
+        if processes == 1:
+            with _no_cycle_collection():
+                writing = _SegmentsWriter(index_dir, budget, document)
+                for item in items:
+                    writing.add(item)
+                    advance(1)
+                committing()
+                segments = writing.finish()
+        else:
+            segments = _written_by_children(index_dir, items, processes, budget // processes, document, advance,
+                                            committing)
+        info = ix._read_toc()
+        TOC(info.schema, segments, info.generation + 1).write(ix.storage, ix.indexname)
+        clean_files(ix.storage, ix.indexname, info.generation + 1, segments)
+        ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()  # the writers' (unused: they never spill)
+    finally:
+        lock.release()
+
+
+def _written_by_children(index_dir: Path, items: Iterable[tuple], processes: int, budget: int,
+                         document: Callable[..., dict], advance: Callable[[int], None],
+                         committing: Callable[[], None]) -> list:
+    """Hand `items` out in batches to `processes` children, each batch to the one with the least text so far
+    (so the order of documents, and the segments, do not depend on timing); their segments, in their order."""
+    children = [_Child(index_dir, budget, document) for _ in range(processes)]
+    try:
+        items = iter(items)
+        sizes = [0] * processes
+        while batch := list(islice(items, _BATCH)):
+            least = sizes.index(min(sizes))
+            children[least].send(batch)
+            sizes[least] += sum(item[0].chars for item in batch)
+            advance(sum(child.progress() for child in children))
+        for child in children:
+            child.send(None)
+        committing()
+        segments = []
+        for child in children:
+            segments += child.segments()
+            advance(child.progress())
+        return segments
     except BaseException:
         for child in children:
             child.stop()
-        writer.cancel()
         raise
-    writer._commit_toc(segments)
-    writer._finish()
+
+
+class _SegmentsWriter:
+    """Documents added in order, written as segments of about `budget` bytes of postings each."""
+
+    def __init__(self, index_dir: Path, budget: int, document: Callable[..., dict]) -> None:
+        self.index_dir, self.budget, self.document = index_dir, budget, document
+        self.written: list = []
+        self.writer = self._new_writer()
+
+    def _new_writer(self) -> GroupedSegmentWriter:
+        # The build holds the write lock for all its writers; compound=False: separate segment
+        # files (see building._write_changes for why).
+        return GroupedSegmentWriter(whoosh_index.open_dir(str(self.index_dir)), _lk=False, compound=False)
+
+    def add(self, item: tuple) -> None:
+        self.writer.add_document(**self.document(*item))
+        if self.writer.pool.size >= self.budget:
+            self.written.append(self.writer._finalize_segment())
+            self.writer = self._new_writer()
+
+    def finish(self) -> list:
+        """The segment written (none for no documents): several, when the budget was reached, merged into one.
+
+        Searching takes longer with every segment (18 of them: 65% more time per query at 1x)."""
+        if self.writer.docnum:
+            self.written.append(self.writer._finalize_segment())
+        else:
+            self.writer._close_segment()
+        return [merge_segments(self.index_dir, self.written)] if len(self.written) > 1 else self.written
 
 
 class _Child:
-    """A child process writing one share as a segment, and the pipe it reports on."""
+    """A child process writing the batches it is sent as segments, the queue of batches waiting for it
+    (two at most: it need not wait for the next, nor do they pile up), and the pipe it reports on."""
 
-    def __init__(self, index_dir: Path, share: Sequence[tuple], document: Callable[..., dict]) -> None:
+    def __init__(self, index_dir: Path, budget: int, document: Callable[..., dict]) -> None:
+        self._batches = _PROCESSES.Queue(2)
         self._messages, sender = _PROCESSES.Pipe(duplex=False)
-        self._process = _PROCESSES.Process(target=_write_share, args=(index_dir, share, document, sender),
-                                           daemon=True)
+        self._process = _PROCESSES.Process(target=_write_batches,
+                                           args=(index_dir, budget, document, self._batches, sender), daemon=True)
         self._process.start()
         sender.close()
         self._result: tuple | None = None
+
+    def send(self, batch: list | None) -> None:
+        """Queue a batch for the child, or None: no more; raises if the child has failed."""
+        while True:
+            try:
+                self._batches.put(batch, timeout=0.2)
+                return
+            except queue.Full:
+                self.progress()
+                if self._result is not None or not self._process.is_alive():
+                    self.segments()  # raises: it failed, or ended without a word
 
     def progress(self) -> int:
         """Documents added since the last call (without waiting)."""
@@ -200,8 +163,8 @@ class _Child:
                 self._result = message
         return added
 
-    def segment(self):
-        """The finished segment, once the child has written it; raises if the child failed."""
+    def segments(self) -> list:
+        """The segments written, once the child has finished; raises if the child failed."""
         while self._result is None:
             self._messages.poll(None)
             self.progress()
@@ -212,23 +175,22 @@ class _Child:
         return value
 
     def stop(self) -> None:
+        self._batches.cancel_join_thread()  # batches nobody will read must not hold this process at exit
         if self._process.is_alive():
             self._process.kill()
         self._process.join()
 
 
-def _write_share(index_dir: Path, share: Sequence[tuple], document: Callable[..., dict], sender) -> None:
-    """A child process's work: write `share` as a segment and send it back (or what went wrong)."""
+def _write_batches(index_dir: Path, budget: int, document: Callable[..., dict], batches, sender) -> None:
+    """A child process's work: write the batches it receives as segments and send them back (or what went wrong)."""
     try:
-        # The parent holds the write lock for the whole build; the segment goes into its commit.
-        writer = GroupedSegmentWriter(whoosh_index.open_dir(str(index_dir)), _lk=False, compound=False)
         with _no_cycle_collection():
-            for count, item in enumerate(share, 1):
-                writer.add_document(**document(*item))
-                if count % _REPORT_EVERY == 0:
-                    sender.send(("added", _REPORT_EVERY))
-            sender.send(("added", len(share) % _REPORT_EVERY))
-            sender.send(("written", writer._finalize_segment()))
+            writing = _SegmentsWriter(index_dir, budget, document)
+            while (batch := batches.get()) is not None:
+                for item in batch:
+                    writing.add(item)
+                sender.send(("added", len(batch)))
+            sender.send(("written", writing.finish()))
     except BaseException:
         sender.send(("failed", traceback.format_exc()))
     finally:
