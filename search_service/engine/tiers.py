@@ -125,7 +125,7 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
     result = EngineResult(total=len(found.hits), hits=hits, terms=terms, relaxed=relaxed,
                           years=dated_years(counted.years), timed_out=found.timed_out or counted.timed_out,
                           facets=counted.facets)
-    return crossing.marked(searcher, result, [exact, wide])
+    return crossing.marked(searcher, result, [exact, wide], [docnum for docnum, _ in scored], run.arrays)
 
 
 class _Runner:

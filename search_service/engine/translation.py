@@ -23,7 +23,8 @@ from search_service.deadline import Deadline
 from search_service.engine.querying import PROXIMITY_SLOP
 from search_service.engine.reader import PublishedIndex
 from search_service.engine.scoring import CombinedTerm
-from search_service.engine.spans import term_spans
+from search_service.engine.postings import PostingArrays
+from search_service.engine.spans import Spans, term_spans
 from search_service.engine.vocabulary import Vocabulary
 from search_service.text.lexicon import Lexicon, Translations, term_language
 from search_service.text.scripts import LANGUAGES
@@ -170,21 +171,24 @@ class Crossing:
                     terms.setdefault(field, set()).add(text)
         return {field: frozenset(texts) for field, texts in terms.items()}
 
-    def marked(self, searcher: Searcher, result: EngineResult, untranslated: list[query.Query | None]
-               ) -> EngineResult:
+    def marked(self, searcher: Searcher, result: EngineResult, untranslated: list[query.Query | None],
+               docnums: list[int], arrays: PostingArrays | None = None) -> EngineResult:
         """`result` saying what translation did: the translated queries, each hit found only through
         translation marked (not matched by any of the `untranslated` queries that are not None), and
-        the translated words' places in the texts of the hits that lack their language."""
+        the translated words' places in the texts of the hits that lack their language. `docnums`:
+        the hits' record numbers, in their order."""
         if not any(self.chosen.values()):
             return result
-        docnums = {hit.id: searcher.document_number(id=hit.id) for hit in result.hits}
-        own = matched_among(searcher, [q for q in untranslated if q is not None], set(docnums.values()))
-        hits = []
-        for hit in result.hits:
-            lacking = {lang for lang in LANGUAGES if not hit.record.texts.get(lang)}
-            terms = self.terms(lacking) if lacking else {}
-            spans = term_spans(searcher, [docnums[hit.id]], terms)[docnums[hit.id]] if terms else {}
-            hits.append(replace(hit, via=None if docnums[hit.id] in own else VIA_TRANSLATION, translated=spans))
+        own = matched_among(searcher, [q for q in untranslated if q is not None], set(docnums))
+        lacking = [frozenset(lang for lang in LANGUAGES if not hit.record.texts.get(lang)) for hit in result.hits]
+        spans: dict[int, Spans] = {}
+        for group in set(lacking) - {frozenset()}:  # one reading of the terms per set of languages lacked
+            terms = self.terms(set(group))
+            if terms:
+                spans.update(term_spans(searcher, [d for d, lacks in zip(docnums, lacking) if lacks == group],
+                                        terms, arrays))
+        hits = [replace(hit, via=None if docnum in own else VIA_TRANSLATION, translated=spans.get(docnum, {}))
+                for hit, docnum in zip(result.hits, docnums)]
         return replace(result, hits=hits, translations=self.queries())
 
 
