@@ -12,7 +12,7 @@ from __future__ import annotations
 import pickle
 import zlib
 from array import array
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter, W3Segment
 from whoosh.util.numeric import length_to_byte
@@ -78,6 +78,18 @@ class TermPostings(NamedTuple):
         return found
 
 
+class RawBlock(NamedTuple):
+    """A posting block as a segment stores it: its summary and its data (pickled, maybe compressed)."""
+
+    count: int
+    last_id: int
+    max_weight: float
+    compression: int
+    min_length: int | None
+    max_length: int
+    data: bytes
+
+
 class GroupedSegmentWriter(SegmentWriter):
     """A Whoosh segment writer for documents added in order to a new index (no merging, no deletes).
 
@@ -139,6 +151,51 @@ class _PostingsWriter(W3PostingsWriter):
             self._minlength = min(block_lengths, default=None)
             self._maxlength = max(block_lengths, default=0)
 
+    def add_blocks(self, blocks: Iterable[RawBlock], info, offset: int) -> None:
+        """Blocks of one segment's postings of the term, written as they stand (a merge); `info`: the
+        term's statistics in that segment, whose record numbers start at `offset` here."""
+        pending = self._pending
+        for block in blocks:
+            if pending is not None:
+                self._write_raw(pending)
+            pending = block
+        self._pending = pending
+        terminfo = self._terminfo
+        terminfo._weight += info.weight()
+        terminfo._df += info.doc_frequency()
+        shortest = info.min_length()
+        terminfo._minlength = shortest if terminfo._minlength is None else min(terminfo._minlength, shortest)
+        terminfo._maxlength = max(terminfo._maxlength, info.max_length())
+        terminfo._maxweight = max(terminfo._maxweight, info.max_weight())
+        if terminfo._minid is None:
+            terminfo._minid = info.min_id() + offset
+        terminfo._maxid = info.max_id() + offset
+
+    def start_postings(self, format_, terminfo) -> None:
+        super().start_postings(format_, terminfo)
+        self._pending: RawBlock | None = None
+
+    def finish_postings(self):
+        if self._pending is not None:
+            self._write_raw(self._pending, last=True)
+            self._pending = None
+        return super().finish_postings()
+
+    def _write_raw(self, block: RawBlock, last: bool = False) -> None:
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        info = pickle.dumps((block.count, block.last_id, block.max_weight, block.compression,
+                             length_to_byte(block.min_length), length_to_byte(block.max_length)), 2)
+        self._write_framed(info, block.data, last)
+
+    def _write_framed(self, info: bytes, data: bytes, last: bool) -> None:
+        """A block's summary and data behind their length (negative: the term's last block)."""
+        length = len(info) + len(data)
+        self._postfile.write_int(-length if last else length)
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+
     def _write_block(self, last: bool = False) -> None:
         """`W3PostingsWriter._write_block`, with the block's data pickled with protocol 4."""
         if not self._blockcount:
@@ -151,11 +208,7 @@ class _PostingsWriter(W3PostingsWriter):
         # The block's summary, read before its data to skip it: pickled as Whoosh does.
         info = pickle.dumps((len(ids), ids[-1], self._maxweight, self._compression,
                              length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2)
-        length = len(info) + len(data)
-        self._postfile.write_int(-length if last else length)  # negative: the term's last block
-        self._postfile.write(info)
-        self._postfile.write(data)
-        self._blockcount += 1
+        self._write_framed(info, data, last)
         self._new_block()
 
 

@@ -1,14 +1,16 @@
 """Merging a full build's segments into one, a term at a time, so that a bounded build is searched as fast.
 
-Each term's postings are read from every segment a block at a time, renumbered and written again
-through `grouped`'s postings writer; the per-document data (stored fields, field lengths, columns)
-are copied by Whoosh's own `write_per_doc`. What is held at once is one term's postings, never a
-segment's: the merge keeps to the build's memory budget whatever the number of records.
+Each term's posting blocks are copied from every segment as they stand, only the record numbers of
+a later segment's blocks shifted past the segments before it; the per-document data (stored fields,
+field lengths, columns) are copied by Whoosh's own `write_per_doc`. What is held at once is one
+block, never a segment: the merge keeps to the build's memory budget whatever the number of records.
 """
 
 from __future__ import annotations
 
 import heapq
+import pickle
+import zlib
 from collections import Counter
 from array import array
 from itertools import groupby
@@ -20,7 +22,7 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import SegmentReader
 
-from search_service.engine.build.grouped import GroupedSegmentWriter, TermPostings
+from search_service.engine.build.grouped import GroupedSegmentWriter, RawBlock, TermPostings
 
 
 def merge_segments(index_dir: Path, segments: list) -> object:
@@ -58,25 +60,66 @@ def merge_segments(index_dir: Path, segments: list) -> object:
 def _merge_field(writer: GroupedSegmentWriter, fieldname: str, readers: list, offsets: list[int],
                  lengths_reader) -> None:
     """Write one field's terms, each with its postings from every segment, in term order."""
-    lengths = [lengths_reader.doc_field_length(docnum, fieldname) for docnum in range(writer.docnum)]
-    terms = heapq.merge(*([(text, number) for text in reader.lexicon(fieldname)]
-                          for number, reader in enumerate(readers)))
+    terms = heapq.merge(*(_field_terms(reader, fieldname, number) for number, reader in enumerate(readers)))
     fieldwriter = writer.fieldwriter
     fieldwriter.start_field(fieldname, writer.schema[fieldname])
+    form = writer.schema[fieldname].format
+    lengths = None  # each record's length in the field, read only for postings the codec inlined
     for text, found in groupby(terms, key=itemgetter(0)):
-        postings = TermPostings(array("I"), array("f"), bytearray(), array("I"))
-        for _, number in found:
-            for ids, weights, values in _blocks(readers[number], fieldname, text):
-                postings.docnums.extend(docnum + offsets[number] for docnum in ids)
-                postings.weights.extend(weights)
-                for value in values:
-                    if value:
-                        postings.values.extend(value)
-                    postings.ends.append(len(postings.values))
+        parts = [(readers[number], offsets[number], info) for _, number, info in found]
         fieldwriter.start_term(text)
-        fieldwriter._postwriter.add_postings(postings, lengths)  # grouped's postings writer
+        matchers = [reader._terms._codec.postings_reader(reader._terms._postfile, info, form, term=(fieldname, text))
+                    for reader, _, info in parts]
+        if all(isinstance(matcher, W3LeafMatcher) for matcher in matchers):
+            for (_, offset, info), matcher in zip(parts, matchers):
+                fieldwriter._postwriter.add_blocks(_raw_blocks(matcher, offset), info, offset)  # grouped's writer
+        else:
+            if lengths is None:
+                lengths = [lengths_reader.doc_field_length(docnum, fieldname) for docnum in range(writer.docnum)]
+            fieldwriter._postwriter.add_postings(_gathered(parts, fieldname, text), lengths)
         fieldwriter.finish_term()
     fieldwriter.finish_field()
+
+
+def _field_terms(reader: SegmentReader, fieldname: str, number: int) -> Iterator[tuple[bytes, int, object]]:
+    """A segment's terms of the field in order, each with the segment's number and the term's info,
+    read straight through the terms file (looking each term up by its hash cost more than the rest
+    of the merge)."""
+    for (name, text), info in reader._terms.items_from(fieldname, b""):
+        if name != fieldname:
+            return
+        yield text, number, info
+
+
+def _gathered(parts: list[tuple[SegmentReader, int, object]], fieldname: str, text: bytes) -> TermPostings:
+    """A term's postings from every segment, renumbered, in memory (for postings the codec inlined)."""
+    postings = TermPostings(array("I"), array("f"), bytearray(), array("I"))
+    for reader, offset, _ in parts:
+        for ids, weights, values in _blocks(reader, fieldname, text):
+            postings.docnums.extend(docnum + offset for docnum in ids)
+            postings.weights.extend(weights)
+            for value in values:
+                if value:
+                    postings.values.extend(value)
+                postings.ends.append(len(postings.values))
+    return postings
+
+
+def _raw_blocks(matcher: W3LeafMatcher, offset: int) -> Iterator[RawBlock]:
+    """A term's blocks in a segment as stored, their record numbers moved up by `offset`.
+
+    A block stores its first record number as is and the others as differences, so only the first
+    changes: the block is unpickled and pickled again for it, never decoded posting by posting."""
+    while matcher.is_active():
+        data = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+        compression = matcher._compression
+        if offset:
+            ids, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
+            data = pickle.dumps(((ids[0] + offset, *ids[1:]), weights, values), 4)
+            data = zlib.compress(data, compression) if compression else data
+        yield RawBlock(matcher._blocklength, matcher._maxid + offset, matcher._maxweight, compression,
+                       matcher._minlength, matcher._maxlength, data)
+        matcher._next_block()
 
 
 def _blocks(reader: SegmentReader, fieldname: str, text: bytes) -> Iterator[tuple]:
