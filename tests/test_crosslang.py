@@ -99,9 +99,12 @@ def test_a_russian_question_finds_a_record_that_is_only_in_english(engine):
     assert hit.via == "translation" and found.translations == {"en": "border"}
 
 
-def test_translation_leaves_the_records_in_the_query_language_as_they_were(engine):
-    on = search(engine, SearchOptions(query="treaty", per_page=50))
-    off = search(engine, SearchOptions(query="treaty", per_page=50, translate=False))
+@pytest.mark.parametrize("text", ["treaty", "treaty border", "army minister letter"])
+def test_translation_leaves_the_records_in_the_query_language_as_they_were(engine, text):
+    """Scores included: the translations standing close together in a bilingual record's Russian
+    text add no proximity boost to a record that has the words in English."""
+    on = search(engine, SearchOptions(query=text, per_page=50))
+    off = search(engine, SearchOptions(query=text, per_page=50, translate=False))
     assert [(hit.id, hit.score) for hit in on.hits if hit.id != "only-ru"] == [(hit.id, hit.score) for hit in off.hits]
     assert "only-ru" not in [hit.id for hit in off.hits] and off.translations == {}
 

@@ -109,8 +109,10 @@ class _Evaluator:
                 matches[found.docs] = True
             frequency = max(frequency, _document_frequency(model, parent, name, btext))
         if isinstance(word, TranslatedTerm) and word.source and matches.any():
-            # Its translations count only in records without text in the word's own language.
+            # Its translations count only in records without text in the word's own language: not
+            # in their scores, nor in the proximity boost that adds up the scores of words close together.
             matches &= ~self._docs(query.Term("langs", word.source))
+            tf[~matches] = 0.0
         idf = probabilistic_idf(word.collection_size(parent), frequency)
         scores = word.boost * idf * tf * (K1 + 1) / (K1 + tf)
         for key in word.terms():
