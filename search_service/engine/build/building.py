@@ -87,7 +87,16 @@ class BuildPlan:
 
 
 def content_hash(record: Record) -> str:
-    return hashlib.sha256(json.dumps(record.to_json(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return _hash_of(_record_json(record))
+
+
+def _record_json(record: Record) -> str:
+    """The record as stored, keys sorted: the text its content hash is taken of."""
+    return json.dumps(record.to_json(), sort_keys=True, ensure_ascii=False)
+
+
+def _hash_of(stored: str) -> str:
+    return hashlib.sha256(stored.encode()).hexdigest()
 
 
 def build(records: Iterable[Record], errors: list[RecordError], index_dir: Path, full: bool = False,
@@ -243,9 +252,10 @@ def _write_changes(build_dir: Path, records: Iterable[Record], count: int, delet
 
 def _fields_for(record: Record, record_hash: str | None) -> dict:
     """The Whoosh fields of a record (its content hash worked out here when not given)."""
+    stored = _record_json(record)
     fields = {"id": record.id, "title": record.title, "summary": record.summary, "citation": record.citation,
-              "langs": ",".join(sorted(record.texts)), "content_hash": record_hash or content_hash(record),
-              "record": json.dumps(record.to_json(), ensure_ascii=False), **facet_fields(record),
+              "langs": ",".join(sorted(record.texts)), "content_hash": record_hash or _hash_of(stored),
+              "record": stored, **facet_fields(record),
               # Derived from the texts alone, so the content hash decides when it is worked out again.
               "alignment": align_texts(record.texts).to_json()}
     if record.year is not None:
