@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_right
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -23,7 +24,9 @@ from search_service.engine.scoring import B, ProbabilisticBM25F
 # at 4x (47,000 records) is 0.4 MB. Past the budget the least recently used term goes. Small enough
 # for a worker to stay under 300 MB at 4x; 300 queries of the users' mix fill about 8 MB of it.
 POSTINGS_BUDGET_BYTES = 16 * 2**20
-
+# The share of the budget `PostingArrays.warm` fills with the most frequent terms before a server
+# forks its workers; the rest is for the terms its users' queries bring.
+WARM_SHARE = 0.75
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,10 @@ class PostingArrays:
                 self._cache.move_to_end(key)
                 return found
         found = self._decode(field, btext)
+        self._keep(key, found)
+        return found
+
+    def _keep(self, key: tuple[str, bytes], found: Postings) -> None:
         size = _size(found)
         with self._lock:
             if key not in self._cache and size <= POSTINGS_BUDGET_BYTES:
@@ -89,7 +96,22 @@ class PostingArrays:
                 self._cached_bytes += size
                 while self._cached_bytes > POSTINGS_BUDGET_BYTES:
                     self._cached_bytes -= _size(self._cache.popitem(last=False)[1])
-        return found
+
+    def warm(self, fields: Iterable[str], budget: float = WARM_SHARE * POSTINGS_BUDGET_BYTES) -> None:
+        """Decode the postings of the fields' most frequent terms, most frequent first, while the
+        cache holds no more than `budget` bytes: a server does it before forking its workers, which
+        then share them, so that no user's search waits for `the` or `и` to be decoded. The most
+        frequent are left the most recently used, the last the least recent cache evicts."""
+        warmed = []
+        for key in frequent_terms(self._reader(), fields):
+            found = self._cache.get(key) or self._decode(*key)
+            if key not in self._cache and self._cached_bytes + _size(found) > budget:
+                break
+            self._keep(key, found)
+            warmed.append(key)
+        with self._lock:
+            for key in reversed(warmed):
+                self._cache.move_to_end(key)
 
     def norms(self, searcher, field: str) -> np.ndarray:
         """BM25F's length normalisation of the field for each record, 1 - b + b * length / mean length,
@@ -155,6 +177,18 @@ class PostingArrays:
                          Blocks(np.array(firsts, np.int64), np.array(offsets, np.int64)) if firsts else None)
         keep = self.live[found.docs]
         return found if keep.all() else Postings(found.docs[keep], found.weights[keep], None)
+
+
+def frequent_terms(reader, fields: Iterable[str]) -> list[tuple[str, bytes]]:
+    """The (field, term)s of `fields`, by how many records hold them, most first. Read segment by
+    segment: a reader of several segments merges their lexicons term by term, ten times slower."""
+    frequency: Counter[tuple[str, bytes]] = Counter()
+    for segment, _ in reader.leaf_readers():
+        for field in fields:
+            if field in segment.schema:
+                for btext, info in segment.iter_field(field):
+                    frequency[field, btext] += info.doc_frequency()
+    return [key for key, _ in frequency.most_common()]
 
 
 def _leaf(matcher):
