@@ -65,8 +65,10 @@ class PostingArrays:
 
     @property
     def _segments(self) -> list:
-        """This thread's segment readers, with the record number each starts at."""
-        return list(self._reader().leaf_readers())
+        """This thread's segment readers, with the record number each starts at (listed once: the
+        proximity boost asks for them for every posting it reads)."""
+        self._reader()
+        return self._thread.segments
 
     def _reader(self):
         # One per thread: a reader's files are read with seek() and read(), which threads must not share.
@@ -74,6 +76,7 @@ class PostingArrays:
         reader = getattr(self._thread, "reader", None)
         if reader is None:
             reader = self._thread.reader = self._index.reader()
+            self._thread.segments = list(reader.leaf_readers())
         return reader
 
     def postings(self, field: str, btext: bytes) -> Postings:
@@ -130,7 +133,7 @@ class PostingArrays:
     def place(self, field: str, btext: bytes, docnum: int) -> int | None:
         """The index of the record among the term's postings; None when the term is not in its field."""
         docs = self.postings(field, btext).docs
-        place = int(np.searchsorted(docs, docnum))
+        place = int(docs.searchsorted(docnum))  # the method: np.searchsorted's Python wrapper costs more
         return place if place < len(docs) and docs[place] == docnum else None
 
     def value(self, field: str, btext: bytes, docnum: int, place: int, opened: dict, kind: str) -> list:
@@ -148,7 +151,7 @@ class PostingArrays:
             matcher.skip_to(docnum - offset)
             return list(matcher.value_as(kind))
         # Straight to the posting's block from where decoding found it; the block's values are kept.
-        index = int(np.searchsorted(found.blocks.first, place, side="right")) - 1
+        index = int(found.blocks.first.searchsorted(place, side="right")) - 1
         values = opened.get((number, field, btext, index))
         if values is None:
             matcher._goto(int(found.blocks.offsets[index]))
