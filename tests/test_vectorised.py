@@ -1,5 +1,5 @@
-"""Queries scored on posting arrays give Whoosh's matches and scores, and threads decoding at once
-read the same postings as one thread alone."""
+"""Queries scored on posting arrays give Whoosh's matches and scores, threads decoding at once
+read the same postings as one thread alone, and an opened index has its most frequent terms decoded."""
 
 from __future__ import annotations
 
@@ -89,3 +89,13 @@ def test_translated_words_score_as_whoosh_scores_them(engine):
         found = {int(docnum): float(scored.scores[docnum]) for docnum in scored.matches.nonzero()[0]}
         assert found == pytest.approx(expected, rel=1e-9)
     assert translated, "no query word had a translation: the test would not test them"
+
+
+def test_preparing_decodes_the_most_frequent_terms_postings(index_dir, monkeypatch):
+    engine = Engine.open(index_dir)  # its own posting arrays: the module's engine has searched already
+    engine.prepare()
+    searcher = engine.index.searcher()
+    field, text = postings.frequent_terms(searcher.reader(), ["en", "ru"])[0]
+    monkeypatch.setattr(postings.PostingArrays, "_decode", lambda *_: pytest.fail(f"{field}:{text!r} decoded again"))
+    found = engine.index.posting_arrays(searcher).postings(field, text)
+    assert len(found.docs) == searcher.doc_frequency(field, text) > 1

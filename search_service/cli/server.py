@@ -15,7 +15,7 @@ from gunicorn.app.base import BaseApplication
 
 from search_service.config import Config
 from search_service.errors import PortInUse
-from search_service.service.index import preload
+from search_service.service.index import has_index, preload
 
 METRICS_FOLDER = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -71,6 +71,7 @@ def run(config: Config) -> None:
     from search_service.web.app import create_app
     from search_service.web.metrics import worker_stopped
     from search_service.web.monitoring import request_log
+    from search_service.web.requests import search_index
 
     _to_stderr(request_log)
     preload()  # before gunicorn forks its workers, so they share what it loads instead of each loading a copy
@@ -88,7 +89,11 @@ def run(config: Config) -> None:
         "graceful_timeout": 5,
         "child_exit": lambda arbiter, worker: worker_stopped(worker.pid),
     }
-    _Gunicorn(create_app(config), options).run()
+    app = create_app(config)
+    if has_index(config.index_dir):
+        with app.app_context():
+            search_index()  # before the fork too: the workers share its vocabulary, facets and decoded postings
+    _Gunicorn(app, options).run()
 
 
 def _to_stderr(log: logging.Logger) -> None:

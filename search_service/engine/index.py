@@ -44,14 +44,16 @@ class Engine:
         return self.index.generation
 
     def prepare(self) -> None:
-        """Return once the served generation is open and its near-term vocabulary, facet table and
-        field length norms built (a later generation's are read by its first searches)."""
+        """Return once the served generation is open and its near-term vocabulary, facet table,
+        field length norms and its most frequent terms' postings built (a later generation's are
+        read by its first searches)."""
         self.index.vocabulary()
         searcher = self.index.searcher()
         self.index.facet_table(searcher)
         arrays = self.index.posting_arrays(searcher)
         for field in TEXT_FIELDS:
             arrays.norms(searcher, field)
+        arrays.warm((*TEXT_FIELDS, "langs"))
 
     def count(self) -> int:
         return self.index.count()

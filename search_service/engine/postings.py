@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_right
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -23,7 +24,9 @@ from search_service.engine.scoring import B, ProbabilisticBM25F
 # at 4x (47,000 records) is 0.4 MB. Past the budget the least recently used term goes. Small enough
 # for a worker to stay under 300 MB at 4x; 300 queries of the users' mix fill about 8 MB of it.
 POSTINGS_BUDGET_BYTES = 16 * 2**20
-
+# The share of the budget `PostingArrays.warm` fills with the most frequent terms before a server
+# forks its workers; the rest is for the terms its users' queries bring.
+WARM_SHARE = 0.75
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,10 @@ class PostingArrays:
 
     @property
     def _segments(self) -> list:
-        """This thread's segment readers, with the record number each starts at."""
-        return list(self._reader().leaf_readers())
+        """This thread's segment readers, with the record number each starts at (listed once: the
+        proximity boost asks for them for every posting it reads)."""
+        self._reader()
+        return self._thread.segments
 
     def _reader(self):
         # One per thread: a reader's files are read with seek() and read(), which threads must not share.
@@ -71,6 +76,7 @@ class PostingArrays:
         reader = getattr(self._thread, "reader", None)
         if reader is None:
             reader = self._thread.reader = self._index.reader()
+            self._thread.segments = list(reader.leaf_readers())
         return reader
 
     def postings(self, field: str, btext: bytes) -> Postings:
@@ -82,6 +88,10 @@ class PostingArrays:
                 self._cache.move_to_end(key)
                 return found
         found = self._decode(field, btext)
+        self._keep(key, found)
+        return found
+
+    def _keep(self, key: tuple[str, bytes], found: Postings) -> None:
         size = _size(found)
         with self._lock:
             if key not in self._cache and size <= POSTINGS_BUDGET_BYTES:
@@ -89,7 +99,22 @@ class PostingArrays:
                 self._cached_bytes += size
                 while self._cached_bytes > POSTINGS_BUDGET_BYTES:
                     self._cached_bytes -= _size(self._cache.popitem(last=False)[1])
-        return found
+
+    def warm(self, fields: Iterable[str], budget: float = WARM_SHARE * POSTINGS_BUDGET_BYTES) -> None:
+        """Decode the postings of the fields' most frequent terms, most frequent first, while the
+        cache holds no more than `budget` bytes: a server does it before forking its workers, which
+        then share them, so that no user's search waits for `the` or `и` to be decoded. The most
+        frequent are left the most recently used, the last the least recent cache evicts."""
+        warmed = []
+        for key in frequent_terms(self._reader(), fields):
+            found = self._cache.get(key) or self._decode(*key)
+            if key not in self._cache and self._cached_bytes + _size(found) > budget:
+                break
+            self._keep(key, found)
+            warmed.append(key)
+        with self._lock:
+            for key in reversed(warmed):
+                self._cache.move_to_end(key)
 
     def norms(self, searcher, field: str) -> np.ndarray:
         """BM25F's length normalisation of the field for each record, 1 - b + b * length / mean length,
@@ -108,7 +133,7 @@ class PostingArrays:
     def place(self, field: str, btext: bytes, docnum: int) -> int | None:
         """The index of the record among the term's postings; None when the term is not in its field."""
         docs = self.postings(field, btext).docs
-        place = int(np.searchsorted(docs, docnum))
+        place = int(docs.searchsorted(docnum))  # the method: np.searchsorted's Python wrapper costs more
         return place if place < len(docs) and docs[place] == docnum else None
 
     def value(self, field: str, btext: bytes, docnum: int, place: int, opened: dict, kind: str) -> list:
@@ -126,7 +151,7 @@ class PostingArrays:
             matcher.skip_to(docnum - offset)
             return list(matcher.value_as(kind))
         # Straight to the posting's block from where decoding found it; the block's values are kept.
-        index = int(np.searchsorted(found.blocks.first, place, side="right")) - 1
+        index = int(found.blocks.first.searchsorted(place, side="right")) - 1
         values = opened.get((number, field, btext, index))
         if values is None:
             matcher._goto(int(found.blocks.offsets[index]))
@@ -155,6 +180,18 @@ class PostingArrays:
                          Blocks(np.array(firsts, np.int64), np.array(offsets, np.int64)) if firsts else None)
         keep = self.live[found.docs]
         return found if keep.all() else Postings(found.docs[keep], found.weights[keep], None)
+
+
+def frequent_terms(reader, fields: Iterable[str]) -> list[tuple[str, bytes]]:
+    """The (field, term)s of `fields`, by how many records hold them, most first. Read segment by
+    segment: a reader of several segments merges their lexicons term by term, ten times slower."""
+    frequency: Counter[tuple[str, bytes]] = Counter()
+    for segment, _ in reader.leaf_readers():
+        for field in fields:
+            if field in segment.schema:
+                for btext, info in segment.iter_field(field):
+                    frequency[field, btext] += info.doc_frequency()
+    return [key for key, _ in frequency.most_common()]
 
 
 def _leaf(matcher):

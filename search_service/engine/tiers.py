@@ -125,7 +125,16 @@ def search(index: PublishedIndex, text: str, page: int, per_page: int, filters: 
     result = EngineResult(total=len(found.hits), hits=hits, terms=terms, relaxed=relaxed,
                           years=dated_years(counted.years), timed_out=found.timed_out or counted.timed_out,
                           facets=counted.facets)
-    return crossing.marked(searcher, result, [exact, wide], [docnum for docnum, _ in scored], run.arrays)
+    return _marked(crossing, run, result, [exact, wide], [docnum for docnum, _ in scored])
+
+
+def _marked(crossing: translation.Crossing, run: "_Runner", result: EngineResult,
+            untranslated: list[query.Query | None], docnums: list[int]) -> EngineResult:
+    """`result` as `Crossing.marked` says what translation did, the hits the `untranslated` queries
+    match being read only when some word was translated."""
+    if not crossing.translates:
+        return result
+    return crossing.marked(run.searcher, result, run.matching(untranslated, docnums), docnums, run.arrays)
 
 
 class _Runner:
@@ -165,6 +174,21 @@ class _Runner:
             timed_out = True
         top = [(float(score), docnum) for score, docnum in collector.results().top_n]
         return Ranked(top, _ascending(collector.in_range), _ascending(collector.matched), timed_out)
+
+    def matching(self, queries: list[query.Query | None], docnums: list[int]) -> set[int]:
+        """The records among `docnums` that match any of `queries` (those not None), filters left
+        out: from the masks of the posting arrays, whose postings the search has just decoded, and
+        with Whoosh's matchers only for a query the arrays do not score."""
+        found: set[int] = set()
+        unscored = []
+        for q in queries:
+            scored = vectorised.evaluate(q, self.searcher, self.arrays) if q is not None else None
+            if scored is not None:
+                found.update(docnum for docnum in docnums if scored.matches[docnum])
+            elif q is not None:
+                unscored.append(q)
+        rest = set(docnums) - found
+        return found | translation.matched_among(self.searcher, unscored, rest) if unscored and rest else found
 
 
 def _ascending(docnums: set[int]) -> np.ndarray:

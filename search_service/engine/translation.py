@@ -171,15 +171,19 @@ class Crossing:
                     terms.setdefault(field, set()).add(text)
         return {field: frozenset(texts) for field, texts in terms.items()}
 
-    def marked(self, searcher: Searcher, result: EngineResult, untranslated: list[query.Query | None],
-               docnums: list[int], arrays: PostingArrays | None = None) -> EngineResult:
+    @property
+    def translates(self) -> bool:
+        """Whether some word of the search was given translations."""
+        return any(self.chosen.values())
+
+    def marked(self, searcher: Searcher, result: EngineResult, own: set[int], docnums: list[int],
+               arrays: PostingArrays | None = None) -> EngineResult:
         """`result` saying what translation did: the translated queries, each hit found only through
-        translation marked (not matched by any of the `untranslated` queries that are not None), and
-        the translated words' places in the texts of the hits that lack their language. `docnums`:
-        the hits' record numbers, in their order."""
-        if not any(self.chosen.values()):
+        translation marked (its record number not in `own`, the hits the untranslated queries
+        match), and the translated words' places in the texts of the hits that lack their language.
+        `docnums`: the hits' record numbers, in their order."""
+        if not self.translates:
             return result
-        own = matched_among(searcher, [q for q in untranslated if q is not None], set(docnums))
         lacking = [frozenset(lang for lang in LANGUAGES if not hit.record.texts.get(lang)) for hit in result.hits]
         spans: dict[int, Spans] = {}
         for group in set(lacking) - {frozenset()}:  # one reading of the terms per set of languages lacked
@@ -193,7 +197,8 @@ class Crossing:
 
 
 def matched_among(searcher: Searcher, queries: list[query.Query], docnums: set[int]) -> set[int]:
-    """The records among `docnums` that match any of `queries`: each query's matcher skipped to them."""
+    """The records among `docnums` that match any of `queries`: each query's matcher skipped to them
+    (for the queries the posting arrays cannot answer: see `tiers._Runner.matching`)."""
     found: set[int] = set()
     for sub, offset in searcher.leaf_searchers():
         local = sorted(docnum - offset for docnum in docnums if offset <= docnum < offset + sub.doc_count_all())

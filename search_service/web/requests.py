@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import unquote_to_bytes
 
 from flask import Request, current_app
@@ -11,13 +12,21 @@ from search_service.service.index import open_index
 from search_service.service.query_log import QueryLog
 from search_service.service.search import PARAMETERS, SearchOptions, options_from
 
+_OPENING = threading.Lock()
+
 
 def search_index():
-    """The application's index, opened on first use (so a server can start before an index exists)."""
-    if current_app.extensions.get("search_engine") is None:
-        config = current_app.config["SEARCH"]
-        current_app.extensions["search_engine"] = open_index(config.index_dir, config.time_limit)
-    return current_app.extensions["search_engine"]
+    """The application's index, opened on first use (so a server can start before an index exists),
+    by one thread: a large index takes seconds to open, and the requests arriving meanwhile (a
+    health check polled every fraction of a second) would each open another copy of it."""
+    engine = current_app.extensions.get("search_engine")
+    if engine is None:
+        with _OPENING:
+            engine = current_app.extensions.get("search_engine")
+            if engine is None:
+                config = current_app.config["SEARCH"]
+                engine = current_app.extensions["search_engine"] = open_index(config.index_dir, config.time_limit)
+    return engine
 
 
 def search_options(request: Request) -> SearchOptions:
