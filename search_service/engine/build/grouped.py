@@ -30,11 +30,13 @@ class GroupedPostings:
     Takes the place of Whoosh's `PostingPool` (the same `add`), but is only ever read in order by
     `GroupedSegmentWriter`, never sorted or spilled to disk; `size` is about the bytes it holds.
     A term's values sit end to end in one buffer: a `bytes` object apiece cost three times the memory.
+    Record numbers are kept `base` past the writer's own (see `GroupedSegmentWriter`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, base: int = 0) -> None:
         self.fields: dict[str, dict[bytes, TermPostings]] = {}
         self.size = 0
+        self.base = base
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         fieldname, text, docnum, weight, value = item
@@ -45,7 +47,7 @@ class GroupedPostings:
         if postings is None:
             postings = terms[text] = TermPostings(array("I"), array("f"), bytearray(), array("I"))
             self.size += _TERM_BYTES + len(text)
-        postings.docnums.append(docnum)
+        postings.docnums.append(docnum + self.base)
         postings.weights.append(weight)
         if value:
             postings.values.extend(value)
@@ -97,11 +99,15 @@ class GroupedSegmentWriter(SegmentWriter):
     Whoosh's own writer for anything that changes an existing index.
     """
 
-    def __init__(self, ix, **kwargs) -> None:
+    def __init__(self, ix, base: int = 0, **kwargs) -> None:
+        """`base`: where the segment's records will start in the segment a merge makes of it and the
+        segments before it. Its postings are numbered from there (its stored fields and lengths are
+        not), so that the merge copies their blocks as they stand: such a segment is read by
+        `merging.merge_segments` only."""
         super().__init__(ix, codec=_WritingCodec(), **kwargs)
         if self.segments:
             raise ValueError("GroupedSegmentWriter writes into an empty index only")
-        self.pool = GroupedPostings()
+        self.pool = GroupedPostings(base)
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
@@ -118,7 +124,8 @@ class GroupedSegmentWriter(SegmentWriter):
         for fieldname in sorted(self.pool.fields):
             terms = self.pool.fields[fieldname]
             # The length Whoosh's add_postings looks up per posting: the stored (byte-rounded) one.
-            lengths = [lengths_reader.doc_field_length(docnum, fieldname) for docnum in range(self.docnum)]
+            lengths = [0] * self.pool.base + [lengths_reader.doc_field_length(docnum, fieldname)
+                                              for docnum in range(self.docnum)]
             writer.start_field(fieldname, self.schema[fieldname])
             for text in sorted(terms):
                 writer.start_term(text)
@@ -151,9 +158,9 @@ class _PostingsWriter(W3PostingsWriter):
             self._minlength = min(block_lengths, default=None)
             self._maxlength = max(block_lengths, default=0)
 
-    def add_blocks(self, blocks: Iterable[RawBlock], info, offset: int) -> None:
+    def add_blocks(self, blocks: Iterable[RawBlock], info) -> None:
         """Blocks of one segment's postings of the term, written as they stand (a merge); `info`: the
-        term's statistics in that segment, whose record numbers start at `offset` here."""
+        term's statistics in that segment."""
         pending = self._pending
         for block in blocks:
             if pending is not None:
@@ -168,8 +175,8 @@ class _PostingsWriter(W3PostingsWriter):
         terminfo._maxlength = max(terminfo._maxlength, info.max_length())
         terminfo._maxweight = max(terminfo._maxweight, info.max_weight())
         if terminfo._minid is None:
-            terminfo._minid = info.min_id() + offset
-        terminfo._maxid = info.max_id() + offset
+            terminfo._minid = info.min_id()
+        terminfo._maxid = info.max_id()
 
     def start_postings(self, format_, terminfo) -> None:
         super().start_postings(format_, terminfo)

@@ -1,16 +1,15 @@
 """Merging a full build's segments into one, a term at a time, so that a bounded build is searched as fast.
 
-Each term's posting blocks are copied from every segment as they stand, only the record numbers of
-a later segment's blocks shifted past the segments before it; the per-document data (stored fields,
-field lengths, columns) are copied by Whoosh's own `write_per_doc`. What is held at once is one
-block, never a segment: the merge keeps to the build's memory budget whatever the number of records.
+The segments come from `GroupedSegmentWriter`s given their `base`: their postings are numbered as
+in the merged segment already, so each term's posting blocks are copied from every segment byte for
+byte, never decoded; the per-document data (stored fields, field lengths, columns) are copied by
+Whoosh's own `write_per_doc`. What is held at once is one block, never a segment: the merge keeps to
+the build's memory budget whatever the number of records.
 """
 
 from __future__ import annotations
 
 import heapq
-import pickle
-import zlib
 from collections import Counter
 from array import array
 from itertools import groupby
@@ -26,15 +25,14 @@ from search_service.engine.build.grouped import GroupedSegmentWriter, RawBlock, 
 
 
 def merge_segments(index_dir: Path, segments: list) -> object:
-    """One new segment of the index in `index_dir` holding `segments`' documents in their order."""
+    """One new segment of the index in `index_dir` holding `segments`' documents in their order;
+    each segment written with its `base` (the documents of the segments before it)."""
     ix = whoosh_index.open_dir(str(index_dir))
     # The build holds the write lock; compound=False as for every segment it writes.
     writer = GroupedSegmentWriter(ix, _lk=False, compound=False)
     readers = [SegmentReader(ix.storage, writer.schema, segment) for segment in segments]
     try:
-        offsets = []
         for reader in readers:
-            offsets.append(writer.docnum)
             writer.write_per_doc(set(writer.schema.names()), reader)
         writer.perdocwriter.close()
         # The copied lengths are the byte-rounded ones a segment keeps per document; the totals the
@@ -46,7 +44,7 @@ def merge_segments(index_dir: Path, segments: list) -> object:
         lengths_reader = writer.per_document_reader()
         try:
             for fieldname in sorted({name for reader in readers for name in reader.indexed_field_names()}):
-                _merge_field(writer, fieldname, readers, offsets, lengths_reader)
+                _merge_field(writer, fieldname, readers, lengths_reader)
         finally:
             lengths_reader.close()
         writer.fieldwriter.close()
@@ -57,8 +55,7 @@ def merge_segments(index_dir: Path, segments: list) -> object:
     return writer.get_segment()
 
 
-def _merge_field(writer: GroupedSegmentWriter, fieldname: str, readers: list, offsets: list[int],
-                 lengths_reader) -> None:
+def _merge_field(writer: GroupedSegmentWriter, fieldname: str, readers: list, lengths_reader) -> None:
     """Write one field's terms, each with its postings from every segment, in term order."""
     terms = heapq.merge(*(_field_terms(reader, fieldname, number) for number, reader in enumerate(readers)))
     fieldwriter = writer.fieldwriter
@@ -66,13 +63,13 @@ def _merge_field(writer: GroupedSegmentWriter, fieldname: str, readers: list, of
     form = writer.schema[fieldname].format
     lengths = None  # each record's length in the field, read only for postings the codec inlined
     for text, found in groupby(terms, key=itemgetter(0)):
-        parts = [(readers[number], offsets[number], info) for _, number, info in found]
+        parts = [(readers[number], info) for _, number, info in found]
         fieldwriter.start_term(text)
         matchers = [reader._terms._codec.postings_reader(reader._terms._postfile, info, form, term=(fieldname, text))
-                    for reader, _, info in parts]
+                    for reader, info in parts]
         if all(isinstance(matcher, W3LeafMatcher) for matcher in matchers):
-            for (_, offset, info), matcher in zip(parts, matchers):
-                fieldwriter._postwriter.add_blocks(_raw_blocks(matcher, offset), info, offset)  # grouped's writer
+            for (_, info), matcher in zip(parts, matchers):
+                fieldwriter._postwriter.add_blocks(_raw_blocks(matcher), info)  # grouped's writer
         else:
             if lengths is None:
                 lengths = [lengths_reader.doc_field_length(docnum, fieldname) for docnum in range(writer.docnum)]
@@ -91,12 +88,12 @@ def _field_terms(reader: SegmentReader, fieldname: str, number: int) -> Iterator
         yield text, number, info
 
 
-def _gathered(parts: list[tuple[SegmentReader, int, object]], fieldname: str, text: bytes) -> TermPostings:
-    """A term's postings from every segment, renumbered, in memory (for postings the codec inlined)."""
+def _gathered(parts: list[tuple[SegmentReader, object]], fieldname: str, text: bytes) -> TermPostings:
+    """A term's postings from every segment, in memory (for postings the codec inlined)."""
     postings = TermPostings(array("I"), array("f"), bytearray(), array("I"))
-    for reader, offset, _ in parts:
+    for reader, _ in parts:
         for ids, weights, values in _blocks(reader, fieldname, text):
-            postings.docnums.extend(docnum + offset for docnum in ids)
+            postings.docnums.extend(ids)
             postings.weights.extend(weights)
             for value in values:
                 if value:
@@ -105,19 +102,11 @@ def _gathered(parts: list[tuple[SegmentReader, int, object]], fieldname: str, te
     return postings
 
 
-def _raw_blocks(matcher: W3LeafMatcher, offset: int) -> Iterator[RawBlock]:
-    """A term's blocks in a segment as stored, their record numbers moved up by `offset`.
-
-    A block stores its first record number as is and the others as differences, so only the first
-    changes: the block is unpickled and pickled again for it, never decoded posting by posting."""
+def _raw_blocks(matcher: W3LeafMatcher) -> Iterator[RawBlock]:
+    """A term's blocks in a segment as stored."""
     while matcher.is_active():
         data = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
-        compression = matcher._compression
-        if offset:
-            ids, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
-            data = pickle.dumps(((ids[0] + offset, *ids[1:]), weights, values), 4)
-            data = zlib.compress(data, compression) if compression else data
-        yield RawBlock(matcher._blocklength, matcher._maxid + offset, matcher._maxweight, compression,
+        yield RawBlock(matcher._blocklength, matcher._maxid, matcher._maxweight, matcher._compression,
                        matcher._minlength, matcher._maxlength, data)
         matcher._next_block()
 

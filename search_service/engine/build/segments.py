@@ -104,8 +104,9 @@ class _SegmentsWriter:
 
     def _new_writer(self) -> GroupedSegmentWriter:
         # The build holds the write lock for all its writers; compound=False: separate segment
-        # files (see building._write_changes for why).
-        return GroupedSegmentWriter(whoosh_index.open_dir(str(self.index_dir)), _lk=False, compound=False)
+        # files (see building._write_changes for why). Numbered past the segments written, for the merge.
+        base = sum(segment.doc_count_all() for segment in self.written)
+        return GroupedSegmentWriter(whoosh_index.open_dir(str(self.index_dir)), base=base, _lk=False, compound=False)
 
     def add(self, item: tuple) -> None:
         self.writer.add_document(**self.document(*item))
