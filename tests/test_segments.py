@@ -66,7 +66,8 @@ def _assert_same_index(records, tmp_path, monkeypatch, memory_mb=building.BUILD_
     a, b = _contents(tmp_path / "ours" / ours.generation), _contents(theirs)
     assert len(a["postings"]) > 1000 and a["stored"]
     assert a["postings"].keys() == b["postings"].keys()
-    assert [key for key in a["postings"] if a["postings"][key] != b["postings"][key]] == []
+    differ = [key for key in a["postings"] if a["postings"][key] != b["postings"][key]]
+    assert differ == [], (differ[0], a["postings"][differ[0]], b["postings"][differ[0]])
     assert a["lengths"] == b["lengths"] and a["totals"] == b["totals"]
     assert a["stored"] == b["stored"]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
+from functools import lru_cache
 from array import array
 from itertools import groupby
 from operator import itemgetter
@@ -31,6 +32,10 @@ def merge_segments(index_dir: Path, segments: list) -> object:
     # The build holds the write lock; compound=False as for every segment it writes.
     writer = GroupedSegmentWriter(ix, _lk=False, compound=False)
     readers = [SegmentReader(ix.storage, writer.schema, segment) for segment in segments]
+    for reader in readers:
+        # Whoosh asks the file system whether a length column exists for every record and field
+        # (a field none of a segment's records has, none does): the answer cannot change here.
+        reader._perdoc.has_column = lru_cache(maxsize=None)(reader._perdoc.has_column)
     try:
         for reader in readers:
             writer.write_per_doc(set(writer.schema.names()), reader)
