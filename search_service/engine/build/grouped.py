@@ -18,6 +18,10 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
+# A block pickled to fewer bytes than this is stored as it is: zlib gains nothing on a term's one or
+# two postings (44 bytes became 45) and each call costs about 18 microseconds, most of it setting up
+# the compressor; seven terms in ten have fewer than five postings.
+MIN_COMPRESSED_BYTES = 128
 # What a posting and a term cost in memory beyond their values' bytes (measured on the archive
 # corpus: three array slots, grown by an eighth; a term's key, tuple, arrays and dict slot).
 _POSTING_BYTES = 14
@@ -209,11 +213,12 @@ class _PostingsWriter(W3PostingsWriter):
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 4)
-        if self._compression:
-            data = zlib.compress(data, self._compression)
+        compression = self._compression if len(data) >= MIN_COMPRESSED_BYTES else 0
+        if compression:
+            data = zlib.compress(data, compression)
         ids = self._ids
         # The block's summary, read before its data to skip it: pickled as Whoosh does.
-        info = pickle.dumps((len(ids), ids[-1], self._maxweight, self._compression,
+        info = pickle.dumps((len(ids), ids[-1], self._maxweight, compression,
                              length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2)
         self._write_framed(info, data, last)
         self._new_block()
