@@ -84,18 +84,6 @@ class TermPostings(NamedTuple):
         return found
 
 
-class RawBlock(NamedTuple):
-    """A posting block as a segment stores it: its summary and its data (pickled, maybe compressed)."""
-
-    count: int
-    last_id: int
-    max_weight: float
-    compression: int
-    min_length: int | None
-    max_length: int
-    data: bytes
-
-
 class GroupedSegmentWriter(SegmentWriter):
     """A Whoosh segment writer for documents added in order to a new index (no merging, no deletes).
 
@@ -162,13 +150,13 @@ class _PostingsWriter(W3PostingsWriter):
             self._minlength = min(block_lengths, default=None)
             self._maxlength = max(block_lengths, default=0)
 
-    def add_blocks(self, blocks: Iterable[RawBlock], info) -> None:
-        """Blocks of one segment's postings of the term, written as they stand (a merge); `info`: the
-        term's statistics in that segment."""
+    def add_blocks(self, blocks: Iterable[bytes], info) -> None:
+        """One segment's blocks of the term as it stores them, each block's summary and data (a
+        merge), written as they stand; `info`: the term's statistics in that segment."""
         pending = self._pending
         for block in blocks:
             if pending is not None:
-                self._write_raw(pending)
+                self._write_framed(pending, last=False)
             pending = block
         self._pending = pending
         terminfo = self._terminfo
@@ -184,33 +172,26 @@ class _PostingsWriter(W3PostingsWriter):
 
     def start_postings(self, format_, terminfo) -> None:
         super().start_postings(format_, terminfo)
-        self._pending: RawBlock | None = None
+        self._pending: bytes | None = None  # a merged block held back: the term's last is written marked
 
     def finish_postings(self):
         if self._pending is not None:
-            self._write_raw(self._pending, last=True)
+            self._write_framed(self._pending, last=True)
             self._pending = None
         return super().finish_postings()
 
-    def _write_raw(self, block: RawBlock, last: bool = False) -> None:
+    def _write_framed(self, *parts: bytes, last: bool) -> None:
+        """A block (its summary and data) behind its length, negative for the term's last block."""
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
-        info = pickle.dumps((block.count, block.last_id, block.max_weight, block.compression,
-                             length_to_byte(block.min_length), length_to_byte(block.max_length)), 2)
-        self._write_framed(info, block.data, last)
-
-    def _write_framed(self, info: bytes, data: bytes, last: bool) -> None:
-        """A block's summary and data behind their length (negative: the term's last block)."""
-        length = len(info) + len(data)
+        length = sum(len(part) for part in parts)
         self._postfile.write_int(-length if last else length)
-        self._postfile.write(info)
-        self._postfile.write(data)
+        for part in parts:
+            self._postfile.write(part)
         self._blockcount += 1
 
     def _write_block(self, last: bool = False) -> None:
         """`W3PostingsWriter._write_block`, with the block's data pickled with protocol 4."""
-        if not self._blockcount:
-            self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 4)
         compression = self._compression if len(data) >= MIN_COMPRESSED_BYTES else 0
@@ -220,7 +201,7 @@ class _PostingsWriter(W3PostingsWriter):
         # The block's summary, read before its data to skip it: pickled as Whoosh does.
         info = pickle.dumps((len(ids), ids[-1], self._maxweight, compression,
                              length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2)
-        self._write_framed(info, data, last)
+        self._write_framed(info, data, last=last)
         self._new_block()
 
 

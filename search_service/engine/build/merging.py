@@ -12,17 +12,17 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from functools import lru_cache
-from array import array
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import Iterator
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.reading import SegmentReader
+from whoosh.system import _INT_SIZE
 
-from search_service.engine.build.grouped import GroupedSegmentWriter, RawBlock, TermPostings
+from search_service.engine.build.grouped import GroupedSegmentWriter
 
 
 def merge_segments(index_dir: Path, segments: list) -> object:
@@ -46,12 +46,8 @@ def merge_segments(index_dir: Path, segments: list) -> object:
         for segment in segments:
             totals.update(segment._fieldlengths)
         writer.newsegment._fieldlengths = dict(totals)
-        lengths_reader = writer.per_document_reader()
-        try:
-            for fieldname in sorted({name for reader in readers for name in reader.indexed_field_names()}):
-                _merge_field(writer, fieldname, readers, lengths_reader)
-        finally:
-            lengths_reader.close()
+        for fieldname in sorted({name for reader in readers for name in reader.indexed_field_names()}):
+            _merge_field(writer, fieldname, readers)
         writer.fieldwriter.close()
         writer._close_segment()
     finally:
@@ -60,25 +56,15 @@ def merge_segments(index_dir: Path, segments: list) -> object:
     return writer.get_segment()
 
 
-def _merge_field(writer: GroupedSegmentWriter, fieldname: str, readers: list, lengths_reader) -> None:
+def _merge_field(writer: GroupedSegmentWriter, fieldname: str, readers: list) -> None:
     """Write one field's terms, each with its postings from every segment, in term order."""
     terms = heapq.merge(*(_field_terms(reader, fieldname, number) for number, reader in enumerate(readers)))
     fieldwriter = writer.fieldwriter
     fieldwriter.start_field(fieldname, writer.schema[fieldname])
-    form = writer.schema[fieldname].format
-    lengths = None  # each record's length in the field, read only for postings the codec inlined
     for text, found in groupby(terms, key=itemgetter(0)):
-        parts = [(readers[number], info) for _, number, info in found]
         fieldwriter.start_term(text)
-        matchers = [reader._terms._codec.postings_reader(reader._terms._postfile, info, form, term=(fieldname, text))
-                    for reader, info in parts]
-        if all(isinstance(matcher, W3LeafMatcher) for matcher in matchers):
-            for (_, info), matcher in zip(parts, matchers):
-                fieldwriter._postwriter.add_blocks(_raw_blocks(matcher), info)  # grouped's writer
-        else:
-            if lengths is None:
-                lengths = [lengths_reader.doc_field_length(docnum, fieldname) for docnum in range(writer.docnum)]
-            fieldwriter._postwriter.add_postings(_gathered(parts, fieldname, text), lengths)
+        for _, number, info in found:
+            fieldwriter._postwriter.add_blocks(_stored_blocks(readers[number], info), info)  # grouped's writer
         fieldwriter.finish_term()
     fieldwriter.finish_field()
 
@@ -93,38 +79,16 @@ def _field_terms(reader: SegmentReader, fieldname: str, number: int) -> Iterator
         yield text, number, info
 
 
-def _gathered(parts: list[tuple[SegmentReader, object]], fieldname: str, text: bytes) -> TermPostings:
-    """A term's postings from every segment, in memory (for postings the codec inlined)."""
-    postings = TermPostings(array("I"), array("f"), bytearray(), array("I"))
-    for reader, _ in parts:
-        for ids, weights, values in _blocks(reader, fieldname, text):
-            postings.docnums.extend(ids)
-            postings.weights.extend(weights)
-            for value in values:
-                if value:
-                    postings.values.extend(value)
-                postings.ends.append(len(postings.values))
-    return postings
-
-
-def _raw_blocks(matcher: W3LeafMatcher) -> Iterator[RawBlock]:
-    """A term's blocks in a segment as stored."""
-    while matcher.is_active():
-        data = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
-        yield RawBlock(matcher._blocklength, matcher._maxid, matcher._maxweight, matcher._compression,
-                       matcher._minlength, matcher._maxlength, data)
-        matcher._next_block()
-
-
-def _blocks(reader: SegmentReader, fieldname: str, text: bytes) -> Iterator[tuple]:
-    """A term's postings in a segment as (ids, weights, values) a block at a time (one for an inlined term)."""
-    matcher = reader.postings(fieldname, text)
-    if not isinstance(matcher, W3LeafMatcher):  # postings inlined into the term's info
-        yield matcher._ids, matcher._weights, matcher._values or (None,) * len(matcher._ids)
-        return
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        matcher._read_values()
-        yield matcher._ids, matcher._weights, matcher._values
-        matcher._next_block()
+def _stored_blocks(reader: SegmentReader, info) -> Iterator[bytes]:
+    """A term's blocks in a segment as stored, each block's summary and data, read along the term's
+    extent of the postings file (a block is its length, negative for the last, then those bytes)."""
+    if info.is_inlined():  # `GroupedSegmentWriter` never inlines postings into the term info
+        raise ValueError("a segment to merge holds inlined postings: it was not written by GroupedSegmentWriter")
+    postfile = reader._terms._postfile
+    position = info.extent()[0] + len(WHOOSH3_HEADER_MAGIC)
+    while True:
+        length = postfile.get_int(position)
+        yield postfile.get(position + _INT_SIZE, abs(length))
+        if length < 0:
+            return
+        position += _INT_SIZE + abs(length)
