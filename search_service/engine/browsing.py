@@ -19,7 +19,7 @@ def browse(index: PublishedIndex, page: int, per_page: int, filters: Filters, de
     chosen = (*filters.facets, (LANG, (filters.lang,))) if filters.lang else filters.facets
     order = table.orders["-date" if sort == "-date" else "date"]
     counted = count_facets(table, order, facets, FacetCheck(table, chosen, filters.years), deadline)
-    scored = [(docnum, 0.0) for docnum in counted.passing[(page - 1) * per_page:page * per_page]]
+    scored = [(docnum, 0.0) for docnum in counted.passing[(page - 1) * per_page:page * per_page].tolist()]
     return EngineResult(total=len(counted.passing), hits=page_of_hits(searcher, scored, {}), terms={},
                         relaxed=False, years=dated_years(counted.years), timed_out=counted.timed_out,
                         facets=counted.facets)

@@ -143,7 +143,7 @@ def _allowed(allowed: list[bool], code: int) -> bool:
 class FacetCounts:
     facets: dict[str, Counter]  # facet -> value -> records passing every filter but the facet's own
     years: Counter  # year -> records passing every filter but the year range
-    passing: list[int]  # the records passing every filter, in the order given
+    passing: np.ndarray  # the records passing every filter, in the order given
     timed_out: bool  # the deadline cut the counting short
 
 
@@ -177,7 +177,7 @@ def count_facets(table: FacetTable, docnums: Sequence[int] | np.ndarray, names: 
     dated = _with(passing, one_off["years"])
     dated = dated[table.dated[dated]]
     years, counts = np.unique(table.starts[dated], return_counts=True)
-    return FacetCounts(facets, Counter(dict(zip(years.tolist(), counts.tolist()))), passing.tolist(), timed_out)
+    return FacetCounts(facets, Counter(dict(zip(years.tolist(), counts.tolist()))), passing, timed_out)
 
 
 def _with(passing: np.ndarray, more: list[np.ndarray]) -> np.ndarray:

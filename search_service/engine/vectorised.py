@@ -97,10 +97,12 @@ class _Evaluator:
         tf = np.zeros(self.arrays.size, np.float64)
         matches = np.zeros(self.arrays.size, bool)
         frequency = 0
+        keys = []
         for name, text in word.terms():
             if name not in schema:
                 continue
             btext = schema[name].to_bytes(text)
+            keys.append((name, btext))
             found = self.arrays.postings(name, btext)
             if len(found.docs):
                 norms = self.arrays.norms(parent, name)
@@ -115,9 +117,8 @@ class _Evaluator:
             tf[~matches] = 0.0
         idf = probabilistic_idf(word.collection_size(parent), frequency)
         scores = word.boost * idf * tf * (K1 + 1) / (K1 + tf)
-        for key in word.terms():
-            if key[0] in schema:
-                self.words.setdefault((key[0], schema[key[0]].to_bytes(key[1])), scores)
+        for key in keys:
+            self.words.setdefault(key, scores)
         return matches, scores
 
     def _docs(self, q: query.Query) -> np.ndarray:
