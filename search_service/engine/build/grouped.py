@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import pickle
 from array import array
-from typing import Iterable, NamedTuple
+from itertools import chain
+from operator import sub
+from typing import NamedTuple
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter, W3Segment
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 from zlib_ng import zlib_ng
+
+from search_service.engine.build.term_files import TermFiles, TermStats
 
 # A block pickled to fewer bytes than this is stored as it is: zlib gains nothing on a term's one or
 # two postings (44 bytes became 45) and each call costs about 18 microseconds, most of it setting up
@@ -76,16 +79,10 @@ class TermPostings(NamedTuple):
     values: bytearray
     ends: array
 
-    def value_list(self, start: int, stop: int) -> list[bytes]:
-        """The non-empty values of postings `start` to `stop` (Whoosh's postings writer keeps no empty ones)."""
-        ends, values = self.ends, self.values
-        begin = ends[start - 1] if start else 0
-        found = []
-        for end in ends[start:stop]:
-            if end > begin:
-                found.append(bytes(values[begin:end]))
-            begin = end
-        return found
+    def value_list(self) -> list[bytes]:
+        """Each posting's value, empty for none."""
+        values, ends = bytes(self.values), self.ends
+        return [values[begin:end] for begin, end in zip(chain((0,), ends), ends)]
 
 
 class GroupedSegmentWriter(SegmentWriter):
@@ -100,7 +97,7 @@ class GroupedSegmentWriter(SegmentWriter):
         segments before it. Its postings are numbered from there (its stored fields and lengths are
         not), so that the merge copies their blocks as they stand: such a segment is read by
         `merging.merge_segments` only."""
-        super().__init__(ix, codec=_WritingCodec(), **kwargs)
+        super().__init__(ix, **kwargs)
         if self.segments:
             raise ValueError("GroupedSegmentWriter writes into an empty index only")
         self.pool = GroupedPostings(base)
@@ -115,107 +112,59 @@ class GroupedSegmentWriter(SegmentWriter):
         self.fieldwriter.close()
 
     def _write_postings(self, lengths_reader) -> None:
-        """Hand each field's terms to the codec in sorted order, as Whoosh's `add_postings` would."""
-        writer = self.fieldwriter
+        """Write each field's terms in sorted order, as Whoosh's `add_postings` would."""
+        files = TermFiles(self.fieldwriter)
+        limit = self.codec._blocklimit
         for fieldname in sorted(self.pool.fields):
             terms = self.pool.fields[fieldname]
             # The length Whoosh's add_postings looks up per posting: the stored (byte-rounded) one.
             lengths = [0] * self.pool.base + [lengths_reader.doc_field_length(docnum, fieldname)
                                               for docnum in range(self.docnum)]
-            writer.start_field(fieldname, self.schema[fieldname])
+            fixed_size = self.schema[fieldname].format.fixed_value_size()
+            files.start_field(fieldname)
             for text in sorted(terms):
-                writer.start_term(text)
-                writer._postwriter.add_postings(terms[text], lengths)  # made by _WritingCodec
-                writer.finish_term()
-            writer.finish_field()
+                files.add_term(text, *_blocks(terms[text], lengths, fixed_size, limit))
 
 
-class _PostingsWriter(W3PostingsWriter):
-    """Whoosh 2.7.5's postings writer, filled a term at a time, its blocks pickled with a current protocol.
+def _blocks(postings: TermPostings, lengths: list[int], fixed_size: int | None, limit: int) -> tuple[list[bytes], TermStats]:
+    """A term's posting blocks of at most `limit` postings, as Whoosh 2.7.5's `W3PostingsWriter` makes
+    them, and their statistics. `lengths`: each record's field length; `fixed_size`: the format's value size.
 
-    Whoosh pickles each block (documents, weights, values) with protocol 2, which stores every
-    value, a `bytes`, as a call to `codecs.encode` on a latin-1 string: slow to write and to read,
+    Each block's data is pickled with a current protocol, where Whoosh's uses protocol 2, which stores
+    every value, a `bytes`, as a call to `codecs.encode` on a latin-1 string: slow to write and to read,
     and a third bigger. Readers unpickle whatever protocol a block has: the same postings, tested.
     """
-
-    def add_postings(self, postings: TermPostings, lengths: list) -> None:
-        """One term's postings: the blocks of calling `add_posting` per posting, filled a block at a time."""
-        limit = self._blocklimit
-        docnums, weights = postings.docnums, postings.weights
-        for first in range(0, len(docnums), limit):
-            if first:
-                self._write_block()  # the last block stays for finish_postings, as with add_posting
-            block = slice(first, first + limit)
-            block_lengths = [length for length in map(lengths.__getitem__, docnums[block]) if length]
-            self._ids = docnums[block]
-            self._weights = weights[block]
-            self._values = postings.value_list(first, first + limit)
-            self._maxweight = max(0, *weights[block])
-            self._minlength = min(block_lengths, default=None)
-            self._maxlength = max(block_lengths, default=0)
-
-    def add_blocks(self, blocks: Iterable[bytes], info) -> None:
-        """One segment's blocks of the term as it stores them, each block's summary and data (a
-        merge), written as they stand; `info`: the term's statistics in that segment."""
-        pending = self._pending
-        for block in blocks:
-            if pending is not None:
-                self._write_framed(pending, last=False)
-            pending = block
-        self._pending = pending
-        terminfo = self._terminfo
-        terminfo._weight += info.weight()
-        terminfo._df += info.doc_frequency()
-        shortest = info.min_length()
-        terminfo._minlength = shortest if terminfo._minlength is None else min(terminfo._minlength, shortest)
-        terminfo._maxlength = max(terminfo._maxlength, info.max_length())
-        terminfo._maxweight = max(terminfo._maxweight, info.max_weight())
-        if terminfo._minid is None:
-            terminfo._minid = info.min_id()
-        terminfo._maxid = info.max_id()
-
-    def start_postings(self, format_, terminfo) -> None:
-        super().start_postings(format_, terminfo)
-        self._pending: bytes | None = None  # a merged block held back: the term's last is written marked
-
-    def finish_postings(self):
-        if self._pending is not None:
-            self._write_framed(self._pending, last=True)
-            self._pending = None
-        return super().finish_postings()
-
-    def _write_framed(self, *parts: bytes, last: bool) -> None:
-        """A block (its summary and data) behind its length, negative for the term's last block."""
-        if not self._blockcount:
-            self._postfile.write(WHOOSH3_HEADER_MAGIC)
-        length = sum(len(part) for part in parts)
-        self._postfile.write_int(-length if last else length)
-        for part in parts:
-            self._postfile.write(part)
-        self._blockcount += 1
-
-    def _write_block(self, last: bool = False) -> None:
-        """`W3PostingsWriter._write_block`, with the block's data pickled with protocol 4."""
-        self._terminfo.add_block(self)
-        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 4)
+    docnums, weights, values = postings.docnums, postings.weights, postings.value_list()
+    blocks, shortest, longest = [], [], []
+    for first in range(0, len(docnums), limit):
+        ids, block_weights = docnums[first:first + limit], weights[first:first + limit]
+        block_lengths = [length for length in map(lengths.__getitem__, ids) if length]
+        shortest.append(min(block_lengths, default=None))
+        longest.append(max(block_lengths, default=0))
+        data = pickle.dumps((tuple(map(sub, ids, chain((0,), ids))), _mini_weights(block_weights),
+                             _mini_values(values[first:first + limit], fixed_size)), 4)
         compression = COMPRESSION_LEVEL if len(data) >= MIN_COMPRESSED_BYTES else 0
         if compression:
             data = zlib_ng.compress(data, compression)
-        ids = self._ids
         # The block's summary, read before its data to skip it: pickled as Whoosh does.
-        info = pickle.dumps((len(ids), ids[-1], self._maxweight, compression,
-                             length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2)
-        self._write_framed(info, data, last=last)
-        self._new_block()
+        summary = pickle.dumps((len(ids), ids[-1], max(0, *block_weights), compression,
+                                length_to_byte(shortest[-1]), length_to_byte(longest[-1])), 2)
+        blocks.append(summary + data)
+    known = [length for length in shortest if length is not None]
+    return blocks, TermStats(sum(weights), len(docnums), min(known, default=None), max(longest), max(0, *weights),
+                             docnums[0], docnums[-1])
 
 
-class _WritingCodec(W3Codec):
-    """Whoosh's W3 codec with `_PostingsWriter`; its segments name the plain W3 codec, so an index
-    written with it reads (and takes updates) without anything of ours."""
+def _mini_weights(weights: array) -> tuple | float | None:
+    """A block's weights as Whoosh stores them: None when all are 1, the one value when all are equal."""
+    if weights.count(1.0) == len(weights):
+        return None
+    return weights[0] if weights.count(weights[0]) == len(weights) else tuple(weights)
 
-    def postings_writer(self, dbfile, byteids: bool = False) -> _PostingsWriter:
-        return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids, compression=self._compression,
-                               inlinelimit=self._inlinelimit)
 
-    def new_segment(self, storage, indexname: str) -> W3Segment:
-        return W3Segment(W3Codec(), indexname)
+def _mini_values(values: list[bytes], fixed_size: int | None) -> tuple | bytes | None:
+    """A block's values as Whoosh stores them: the non-empty ones (Whoosh's postings writer keeps no
+    empty ones), none for a format without, joined for one of a fixed size."""
+    if fixed_size is None or fixed_size < 0:
+        return tuple(value for value in values if value)
+    return None if fixed_size == 0 else b"".join(values)

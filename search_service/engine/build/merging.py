@@ -3,8 +3,8 @@
 The segments come from `GroupedSegmentWriter`s given their `base`: their postings are numbered as
 in the merged segment already, so each term's posting blocks are copied from every segment byte for
 byte, never decoded; the per-document data (stored fields, field lengths, columns) are copied by
-Whoosh's own `write_per_doc`. What is held at once is one block, never a segment: the merge keeps to
-the build's memory budget whatever the number of records.
+Whoosh's own `write_per_doc`. What is held at once is one term's blocks, never a segment: the merge
+keeps to the build's memory budget whatever the number of records.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from whoosh.reading import SegmentReader
 from whoosh.system import _INT_SIZE
 
 from search_service.engine.build.grouped import GroupedSegmentWriter
+from search_service.engine.build.term_files import TermFiles, TermStats
 
 
 def merge_segments(index_dir: Path, segments: list) -> object:
@@ -46,8 +47,9 @@ def merge_segments(index_dir: Path, segments: list) -> object:
         for segment in segments:
             totals.update(segment._fieldlengths)
         writer.newsegment._fieldlengths = dict(totals)
+        files = TermFiles(writer.fieldwriter)
         for fieldname in sorted({name for reader in readers for name in reader.indexed_field_names()}):
-            _merge_field(writer, fieldname, readers)
+            _merge_field(files, fieldname, readers)
         writer.fieldwriter.close()
         writer._close_segment()
     finally:
@@ -56,17 +58,17 @@ def merge_segments(index_dir: Path, segments: list) -> object:
     return writer.get_segment()
 
 
-def _merge_field(writer: GroupedSegmentWriter, fieldname: str, readers: list) -> None:
+def _merge_field(files: TermFiles, fieldname: str, readers: list) -> None:
     """Write one field's terms, each with its postings from every segment, in term order."""
     terms = heapq.merge(*(_field_terms(reader, fieldname, number) for number, reader in enumerate(readers)))
-    fieldwriter = writer.fieldwriter
-    fieldwriter.start_field(fieldname, writer.schema[fieldname])
+    files.start_field(fieldname)
     for text, found in groupby(terms, key=itemgetter(0)):
-        fieldwriter.start_term(text)
+        blocks: list[bytes] = []
+        stats = None
         for _, number, info in found:
-            fieldwriter._postwriter.add_blocks(_stored_blocks(readers[number], info), info)  # grouped's writer
-        fieldwriter.finish_term()
-    fieldwriter.finish_field()
+            blocks += _stored_blocks(readers[number], info)
+            stats = TermStats.of(info) if stats is None else stats.plus(TermStats.of(info))
+        files.add_term(text, blocks, stats)
 
 
 def _field_terms(reader: SegmentReader, fieldname: str, number: int) -> Iterator[tuple[bytes, int, object]]:
