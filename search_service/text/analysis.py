@@ -90,6 +90,8 @@ class _Fold:
 
 def _parts(word: str) -> list[tuple[str, int]]:
     """The parts of a hyphenated word with their offsets in it; none for a word without hyphens."""
+    if "-" not in word and "\u2010" not in word and "\u2011" not in word:  # most words: no regex needed
+        return []
     parts = _HYPHENS.split(word)
     if len(parts) == 1:
         return []
@@ -165,9 +167,8 @@ def word_terms(word: str) -> tuple[str, ...]:
     return (word,)
 
 
-@dataclass(frozen=True, slots=True)
-class WordTerms:
-    """`INDEX_CHAIN`'s terms for one written word, relative to it."""
+class WordTerms(NamedTuple):
+    """`INDEX_CHAIN`'s terms for one written word, relative to it (a tuple: made once per distinct word)."""
 
     terms: tuple[tuple[str, int, int, int], ...]  # (term, position offset, start, end)
     width: int  # positions the word takes: one per hyphen part
@@ -178,11 +179,13 @@ def analyze_word(surface: str) -> WordTerms:
     """`INDEX_CHAIN` over one written word, its steps called directly rather than as filters;
     cached, because a corpus repeats its words many times over."""
     word = normalize(surface)
-    terms = [(term, 0, 0, len(surface)) for term in word_terms(word)]
+    terms = tuple((term, 0, 0, len(surface)) for term in word_terms(word))
     parts = _parts(word)
+    if not parts:
+        return WordTerms(terms, 1)
     for index, (part, offset) in enumerate(parts):
-        terms.extend((term, index, offset, offset + len(part)) for term in word_terms(part))
-    return WordTerms(tuple(terms), len(parts) or 1)
+        terms += tuple((term, index, offset, offset + len(part)) for term in word_terms(part))
+    return WordTerms(terms, len(parts))
 
 
 def analyze(text: str) -> Iterator[Term]:
@@ -208,6 +211,9 @@ Occurrences = list[tuple[int, int, int]]
 @lru_cache(maxsize=200_000)
 def _chunk_terms(chunk: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
     """`analyze` of one whitespace-free chunk, as (term, position, start, end) tuples, and its width."""
+    word = _WORD.match(chunk)
+    if word and not _WORD.search(chunk, word.end()):  # most chunks are a word, perhaps with punctuation after it
+        return analyze_word(word.group())
     terms = tuple((term.text, term.position, term.start, term.end) for term in analyze(chunk))
     return terms, sum(analyze_word(surface).width for surface in _WORD.findall(chunk))
 

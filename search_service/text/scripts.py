@@ -43,9 +43,13 @@ def script_language(text: str) -> str | None:
 def fold_lookalikes(word: str) -> str:
     """Fold Latin letters inside a mostly Cyrillic lowercase word to Cyrillic (`cовершенно`), and
     the reverse, when every letter of the minority script has a look-alike in the other."""
-    cyrillic = _CYRILLIC.findall(word)
+    if word.isascii():  # most English words: no Cyrillic letter to fold
+        return word
     latin = _LATIN.findall(word)
-    if not cyrillic or not latin:
+    if not latin:
+        return word
+    cyrillic = _CYRILLIC.findall(word)
+    if not cyrillic:
         return word
     if len(cyrillic) >= len(latin) and all(c in _LATIN_LOOKALIKES for c in latin):
         return word.translate(_TO_CYRILLIC)
