@@ -22,7 +22,6 @@ from search_service.text.morphology import english_terms, russian_lemmas
 # Letters and digits, joined by hyphens; an English possessive or contraction stays with its word.
 _WORD = re.compile(r"[^\W_]+(?:[-\u2010\u2011][^\W_]+)*(?:['\u2019][^\W\d_]+)?")
 _HYPHENS = re.compile(r"[-\u2010\u2011]")
-_CHUNK = re.compile(r"\S+")
 
 
 class Term(NamedTuple):
@@ -223,15 +222,17 @@ def index_terms(text: str) -> dict[str, Occurrences]:
 
     Works chunk by chunk between whitespace (no word spans whitespace, so the words and their
     order are the same), so that a chunk seen before costs one cache look-up instead of a regex
-    scan and an object per term.
+    scan and an object per term. A chunk with terms is found in the text after the one before it:
+    those between hold no word, so they cannot hold it.
     """
     occurrences: dict[str, Occurrences] = defaultdict(list)
-    position = 0
-    for match in _CHUNK.finditer(text):
-        terms, width = _chunk_terms(match.group())
+    position = start = 0
+    for chunk in text.split():
+        terms, width = _chunk_terms(chunk)
         if terms:
-            start = match.start()
+            start = text.find(chunk, start)
             for term, offset, term_start, term_end in terms:
                 occurrences[term].append((position + offset, start + term_start, start + term_end))
+            start += len(chunk)
         position += width
     return occurrences

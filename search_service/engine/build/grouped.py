@@ -25,9 +25,9 @@ from search_service.engine.build.term_files import TermFiles, TermStats
 # two postings (44 bytes became 45) and each call costs about 18 microseconds, most of it setting up
 # the compressor; seven terms in ten have fewer than five postings.
 MIN_COMPRESSED_BYTES = 128
-# Blocks are compressed by zlib-ng at its level 1, into the zlib format Whoosh reads: 4x faster than
-# zlib's level 3 on a build's blocks (0.44 -> 0.11 s for a sixth of the archive corpus) for
-# compressed blocks a fifth bigger.
+# Blocks and stored fields are compressed by zlib-ng at its level 1, into the zlib format Whoosh reads:
+# 4x faster than zlib's level 3 on a build's blocks (0.44 -> 0.11 s for a sixth of the archive corpus)
+# for compressed blocks a fifth bigger.
 COMPRESSION_LEVEL = 1
 # What a posting and a term cost in memory beyond their values' bytes (measured on the archive
 # corpus: three array slots, grown by an eighth; a term's key, tuple, arrays and dict slot).
@@ -101,6 +101,10 @@ class GroupedSegmentWriter(SegmentWriter):
         if self.segments:
             raise ValueError("GroupedSegmentWriter writes into an empty index only")
         self.pool = GroupedPostings(base)
+        # Each record's stored fields (its JSON, with its texts) compressed as the posting blocks are;
+        # Whoosh's column reader decompresses any zlib data.
+        stored = self.perdocwriter._colwriters["_stored"]._child
+        stored._compress, stored._level = zlib_ng.compress, COMPRESSION_LEVEL
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
