@@ -19,7 +19,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 from zlib_ng import zlib_ng
 
-from search_service.engine.build.term_files import TermFiles, TermStats
+from search_service.engine.build.term_files import TermFiles, TermStats, framed
 
 # A block pickled to fewer bytes than this is stored as it is: zlib gains nothing on a term's one or
 # two postings (44 bytes became 45) and each call costs about 18 microseconds, most of it setting up
@@ -130,9 +130,10 @@ class GroupedSegmentWriter(SegmentWriter):
                 files.add_term(text, *_blocks(terms[text], lengths, fixed_size, limit))
 
 
-def _blocks(postings: TermPostings, lengths: list[int], fixed_size: int | None, limit: int) -> tuple[list[bytes], TermStats]:
-    """A term's posting blocks of at most `limit` postings, as Whoosh 2.7.5's `W3PostingsWriter` makes
-    them, and their statistics. `lengths`: each record's field length; `fixed_size`: the format's value size.
+def _blocks(postings: TermPostings, lengths: list[int], fixed_size: int | None, limit: int) -> tuple[bytes, TermStats]:
+    """A term's postings in blocks of at most `limit`, as Whoosh 2.7.5's `W3PostingsWriter` makes them
+    (`term_files.framed`), and their statistics. `lengths`: each record's field length; `fixed_size`:
+    the format's value size.
 
     Each block's data is pickled with a current protocol, where Whoosh's uses protocol 2, which stores
     every value, a `bytes`, as a call to `codecs.encode` on a latin-1 string: slow to write and to read,
@@ -143,20 +144,19 @@ def _blocks(postings: TermPostings, lengths: list[int], fixed_size: int | None, 
     for first in range(0, len(docnums), limit):
         ids, block_weights = docnums[first:first + limit], weights[first:first + limit]
         block_lengths = [length for length in map(lengths.__getitem__, ids) if length]
-        shortest.append(min(block_lengths, default=None))
-        longest.append(max(block_lengths, default=0))
+        shortest.append(length_to_byte(min(block_lengths, default=None)))
+        longest.append(length_to_byte(max(block_lengths, default=0)))
         data = pickle.dumps((tuple(map(sub, ids, chain((0,), ids))), _mini_weights(block_weights),
                              _mini_values(values[first:first + limit], fixed_size)), 4)
         compression = COMPRESSION_LEVEL if len(data) >= MIN_COMPRESSED_BYTES else 0
         if compression:
             data = zlib_ng.compress(data, compression)
         # The block's summary, read before its data to skip it: pickled as Whoosh does.
-        summary = pickle.dumps((len(ids), ids[-1], max(0, *block_weights), compression,
-                                length_to_byte(shortest[-1]), length_to_byte(longest[-1])), 2)
+        summary = pickle.dumps((len(ids), ids[-1], max(0, *block_weights), compression, shortest[-1], longest[-1]), 2)
         blocks.append(summary + data)
-    known = [length for length in shortest if length is not None]
-    return blocks, TermStats(sum(weights), len(docnums), min(known, default=None), max(longest), max(0, *weights),
-                             docnums[0], docnums[-1])
+    known = [length for length in shortest if length]
+    return framed(blocks), TermStats(sum(weights), len(docnums), min(known, default=0), max(longest), max(0, *weights),
+                                     docnums[0], docnums[-1])
 
 
 def _mini_weights(weights: array) -> tuple | float | None:

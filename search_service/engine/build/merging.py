@@ -2,9 +2,10 @@
 
 The segments come from `GroupedSegmentWriter`s given their `base`: their postings are numbered as
 in the merged segment already, so each term's posting blocks are copied from every segment byte for
-byte, never decoded; the per-document data (stored fields, field lengths, columns) are copied by
-Whoosh's own `write_per_doc`. What is held at once is one term's blocks, never a segment: the merge
-keeps to the build's memory budget whatever the number of records.
+byte, never decoded, and its statistics added up as the terms files store them; the per-document data
+(stored fields, field lengths, columns) are copied by Whoosh's own `write_per_doc`. What is held at
+once is one term's postings, never a segment: the merge keeps to the build's memory budget whatever
+the number of records.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from pathlib import Path
 from typing import Iterator
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.reading import SegmentReader
-from whoosh.system import _INT_SIZE
+from whoosh.system import pack_ushort
 
 from search_service.engine.build.grouped import GroupedSegmentWriter
-from search_service.engine.build.term_files import TermFiles, TermStats
+from search_service.engine.build.term_files import MAGIC_LENGTH, TermFiles, not_last, read_term_info
 
 
 def merge_segments(index_dir: Path, segments: list) -> object:
@@ -63,34 +63,25 @@ def _merge_field(files: TermFiles, fieldname: str, readers: list) -> None:
     terms = heapq.merge(*(_field_terms(reader, fieldname, number) for number, reader in enumerate(readers)))
     files.start_field(fieldname)
     for text, found in groupby(terms, key=itemgetter(0)):
-        blocks: list[bytes] = []
+        parts: list[bytes] = []
         stats = None
-        for _, number, info in found:
-            blocks += _stored_blocks(readers[number], info)
-            stats = TermStats.of(info) if stats is None else stats.plus(TermStats.of(info))
-        files.add_term(text, blocks, stats)
+        for _, number, value in found:
+            segment_stats, start, length = read_term_info(value)
+            postfile = readers[number]._terms._postfile
+            parts.append(postfile.get(start + MAGIC_LENGTH, length - MAGIC_LENGTH))
+            stats = segment_stats if stats is None else stats.plus(segment_stats)
+        files.add_term(text, b"".join([not_last(part) for part in parts[:-1]] + parts[-1:]), stats)
 
 
-def _field_terms(reader: SegmentReader, fieldname: str, number: int) -> Iterator[tuple[bytes, int, object]]:
-    """A segment's terms of the field in order, each with the segment's number and the term's info,
-    read straight through the terms file (looking each term up by its hash cost more than the rest
+def _field_terms(reader: SegmentReader, fieldname: str, number: int) -> Iterator[tuple[bytes, int, bytes]]:
+    """A segment's terms of the field in order, each with the segment's number and its row's value in the
+    terms file, read straight through it (looking each term up by its hash cost more than the rest
     of the merge)."""
-    for (name, text), info in reader._terms.items_from(fieldname, b""):
-        if name != fieldname:
+    field = reader._terms._fieldmap.get(fieldname)
+    if field is None:
+        return
+    prefix = pack_ushort(field)
+    for key, value in reader._terms._tindex.items_from(prefix):
+        if not key.startswith(prefix):
             return
-        yield text, number, info
-
-
-def _stored_blocks(reader: SegmentReader, info) -> Iterator[bytes]:
-    """A term's blocks in a segment as stored, each block's summary and data, read along the term's
-    extent of the postings file (a block is its length, negative for the last, then those bytes)."""
-    if info.is_inlined():  # `GroupedSegmentWriter` never inlines postings into the term info
-        raise ValueError("a segment to merge holds inlined postings: it was not written by GroupedSegmentWriter")
-    postfile = reader._terms._postfile
-    position = info.extent()[0] + len(WHOOSH3_HEADER_MAGIC)
-    while True:
-        length = postfile.get_int(position)
-        yield postfile.get(position + _INT_SIZE, abs(length))
-        if length < 0:
-            return
-        position += _INT_SIZE + abs(length)
+        yield key[len(prefix):], number, value

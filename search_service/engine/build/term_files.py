@@ -4,6 +4,10 @@ Whoosh's field writer makes a term info object and a postings writer's state for
 each file where it stands twice per term (a system call each): about half of writing a segment's
 postings, once the blocks are made. `TermFiles` writes the same rows and blocks straight to the files
 a `W3FieldWriter` opened, counting the bytes it writes to know where it stands.
+
+A term's postings are its blocks, each behind its length, the last one's negative (`framed`); a
+term's statistics are kept as its term info stores them (`TermStats`), so that a merge reads and
+writes them without converting anything.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from typing import NamedTuple
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
 from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.system import pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import length_to_byte
 
 _TERM_INFO = W3TermInfo._struct
+_EXTENT = struct.Struct("!qi")  # after the statistics: where the term's postings start, and their length
 _ROW_LENGTHS = struct.Struct("!ii")  # a terms row's key and value lengths, as `HashWriter.add` writes them
+_BLOCK_LENGTH = struct.Struct("!i")
+MAGIC_LENGTH = len(WHOOSH3_HEADER_MAGIC)  # the start of a term's postings
 
 
 class TermStats(NamedTuple):
@@ -26,24 +32,42 @@ class TermStats(NamedTuple):
 
     weight: float
     doc_frequency: int
-    min_length: int | None  # the shortest non-zero field length among its records (None: none has one)
-    max_length: int
+    min_length: int  # the shortest non-zero field length among its records, as a byte (`length_to_byte`)
+    max_length: int  # the longest, as a byte
     max_weight: float
     min_id: int
     max_id: int
 
-    @classmethod
-    def of(cls, info: W3TermInfo) -> TermStats:
-        """The statistics a segment's term info holds."""
-        return cls(info.weight(), info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight(),
-                   info.min_id(), info.max_id())
-
     def plus(self, later: TermStats) -> TermStats:
         """The statistics of this term's postings followed by `later`'s (of records numbered after them)."""
-        shortest = later.min_length if self.min_length is None else min(self.min_length, later.min_length)
-        return TermStats(self.weight + later.weight, self.doc_frequency + later.doc_frequency, shortest,
-                         max(self.max_length, later.max_length), max(self.max_weight, later.max_weight),
-                         self.min_id, later.max_id)
+        return TermStats(self.weight + later.weight, self.doc_frequency + later.doc_frequency,
+                         min(self.min_length, later.min_length), max(self.max_length, later.max_length),
+                         max(self.max_weight, later.max_weight), self.min_id, later.max_id)
+
+
+def read_term_info(value: bytes) -> tuple[TermStats, int, int]:
+    """A terms file row's value: the term's statistics, and where its postings start and their length."""
+    flags, *stats = _TERM_INFO.unpack_from(value)
+    if flags:  # `TermFiles` never inlines postings into the term info
+        raise ValueError("a segment holds postings inlined in a term's info: it was not written by TermFiles")
+    return TermStats(*stats), *_EXTENT.unpack_from(value, _TERM_INFO.size)
+
+
+def framed(blocks: list[bytes]) -> bytes:
+    """A term's postings made of its blocks (each a block's summary and data)."""
+    parts = []
+    for block in blocks:
+        parts += (pack_int(len(block)), block)
+    parts[-2] = pack_int(-len(blocks[-1]))  # a term's last block is marked by a negative length
+    return b"".join(parts)
+
+
+def not_last(postings: bytes) -> bytes:
+    """A term's postings with its last block no longer marked last: more of the term's blocks follow."""
+    position = 0
+    while (length := _BLOCK_LENGTH.unpack_from(postings, position)[0]) > 0:
+        position += _BLOCK_LENGTH.size + length
+    return postings[:position] + pack_int(-length) + postings[position + _BLOCK_LENGTH.size:]
 
 
 class TermFiles:
@@ -63,18 +87,13 @@ class TermFiles:
     def start_field(self, fieldname: str) -> None:
         self._prefix = pack_ushort(self._fieldmap.setdefault(fieldname, len(self._fieldmap)))
 
-    def add_term(self, text: bytes, blocks: list[bytes], stats: TermStats) -> None:
-        """A term of the field started: its posting blocks (each its summary and data) and their statistics."""
-        parts = [WHOOSH3_HEADER_MAGIC]
-        for block in blocks:
-            parts += (pack_int(len(block)), block)
-        parts[-2] = pack_int(-len(blocks[-1]))  # a term's last block is marked by a negative length
-        postings = b"".join(parts)
+    def add_term(self, text: bytes, postings: bytes, stats: TermStats) -> None:
+        """A term of the field started: its postings (`framed`) and their statistics."""
+        self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._postfile.write(postings)
-        value = _TERM_INFO.pack(False, stats.weight, stats.doc_frequency, length_to_byte(stats.min_length),
-                                length_to_byte(stats.max_length), stats.max_weight, stats.min_id,
-                                stats.max_id) + pack_long(self._posts_at) + pack_int(len(postings))
-        self._posts_at += len(postings)
+        length = MAGIC_LENGTH + len(postings)
+        value = _TERM_INFO.pack(False, *stats) + pack_long(self._posts_at) + pack_int(length)
+        self._posts_at += length
         key = self._prefix + text
         row = _ROW_LENGTHS.pack(len(key), len(value)) + key + value
         self._terms_file.write(row)
