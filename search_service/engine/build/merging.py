@@ -3,9 +3,9 @@
 The segments come from `GroupedSegmentWriter`s given their `base`: their postings are numbered as
 in the merged segment already, so each term's posting blocks are copied from every segment byte for
 byte, never decoded, and its statistics added up as the terms files store them; the per-document data
-(stored fields, field lengths, columns) are copied by Whoosh's own `write_per_doc`. What is held at
-once is one term's postings, never a segment: the merge keeps to the build's memory budget whatever
-the number of records.
+(field lengths, columns) are copied as Whoosh's own `write_per_doc` does, stored fields as they are
+stored. What is held at once is one term's postings, never a segment: the merge keeps to the build's
+memory budget whatever the number of records.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Iterator
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import STORED_COLUMN
+from whoosh.columns import ColumnReader, TranslatingColumnReader, VarBytesColumn
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_ushort
 
@@ -39,7 +41,7 @@ def merge_segments(index_dir: Path, segments: list) -> object:
         reader._perdoc.has_column = lru_cache(maxsize=None)(reader._perdoc.has_column)
     try:
         for reader in readers:
-            writer.write_per_doc(set(writer.schema.names()), reader)
+            _copy_per_doc(writer, reader)
         writer.perdocwriter.close()
         # The copied lengths are the byte-rounded ones a segment keeps per document; the totals the
         # scoring divides by are the exact sums each segment kept.
@@ -56,6 +58,33 @@ def merge_segments(index_dir: Path, segments: list) -> object:
         for reader in readers:
             reader.close()
     return writer.get_segment()
+
+
+def _copy_per_doc(writer: GroupedSegmentWriter, reader: SegmentReader) -> None:
+    """A segment's per-record data appended to the merged segment's: field lengths and columns as
+    Whoosh's `write_per_doc` copies them, and each record's stored fields as the segment stores them,
+    compressed, where `write_per_doc` decompressed, unpickled, pickled and compressed them again."""
+    schema, perdoc = writer.schema, writer.perdocwriter
+    stored_from = reader._perdoc._cached_reader("_stored", STORED_COLUMN)._child
+    stored_to = perdoc._colwriters["_stored"]._child
+    lengths = [(name, field) for name, field in schema.items() if field.scorable]
+    columns = [(name, field.column_type, _raw(reader.column_reader(name, field.column_type)))
+               for name, field in schema.items() if field.column_type and reader.has_column(name)]
+    for docnum in range(reader.doc_count_all()):
+        perdoc.start_doc(writer.docnum)
+        for name, field in lengths:
+            perdoc.add_field(name, field, None, reader.doc_field_length(docnum, name))
+        for name, column, values in columns:
+            perdoc.add_column_value(name, column, values[docnum])
+        if stored := VarBytesColumn.Reader.__getitem__(stored_from, docnum):
+            VarBytesColumn.Writer.add(stored_to, writer.docnum, stored)
+        perdoc.finish_doc()
+        writer.docnum += 1
+
+
+def _raw(values: ColumnReader) -> ColumnReader:
+    """A column's values as stored, as `write_per_doc` copies them."""
+    return values.raw_column() if isinstance(values, TranslatingColumnReader) else values
 
 
 def _merge_field(files: TermFiles, fieldname: str, readers: list) -> None:
