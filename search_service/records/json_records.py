@@ -11,6 +11,9 @@ from search_service.dates import DateError, parse_date
 from search_service.records.record import KNOWN_KEYS, LANGUAGES, Record, RecordError, id_problem
 
 _BETWEEN_ITEMS = re.compile(r"[ \t\n\r]*,?[ \t\n\r]*")
+# A JSON escape of a UTF-16 surrogate (\ud800 to \udfff): the only way to half a character in a
+# record, since files are decoded strictly. Checking the decoded record costs it a second encoding.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def parse_record_json(text: str, source: str, line: int = 1) -> Record:
@@ -65,6 +68,8 @@ def _loads(text: str, source: str, line: int) -> object:
         raise RecordError(source, line + exc.lineno - 1, f"bad JSON at column {exc.colno}: {what}") from None
     except RecursionError:
         raise RecordError(source, line, "bad JSON: nested too deeply") from None
+    if not _SURROGATE_ESCAPE.search(text):  # files are decoded strictly: only an escape can make one
+        return data
     try:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
