@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import struct
+
 from whoosh.analysis import Analyzer, Token
 from whoosh.system import pack_uint
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.formats import Characters
 
 from search_service.text.analysis import analyze_query, index_terms, normalize
 from search_service.text.scripts import LANGUAGES
@@ -64,9 +67,35 @@ class BilingualText(TEXT):
         super().__init__(analyzer=BilingualAnalyzer(), phrase=True, chars=True, multitoken_query="or")
 
     def index(self, value: str, **kwargs):
-        boost = self.format.field_boost
+        boost, encode = self.format.field_boost, self.format.encode
         for term, occurrences in index_terms(value).items():
-            yield term.encode("utf-8"), len(occurrences), len(occurrences) * boost, self.format.encode(occurrences)
+            count = len(occurrences)
+            yield term.encode("utf-8"), count, count * boost, (_one_occurrence(*occurrences[0]) if count == 1
+                                                               else encode(occurrences))
+
+
+# `Characters.encode` of one occurrence, the value of two postings in three, put together without a
+# pickler (setting one up was most of its cost): the count, then a list of one (position, start,
+# length) tuple pickled with protocol 2, each number as the pickler writes it.
+_ONE_HEAD = pack_uint(1) + b"\x80\x02]q\x00"
+_ONE_TAIL = b"\x87q\x01a."
+_PICKLED_BYTES = [b"K" + bytes([number]) for number in range(256)]
+_PICKLED_USHORT = struct.Struct("<H").pack
+_PICKLED_INT = struct.Struct("<i").pack
+_INT_LIMIT = 2**31
+
+
+def _one_occurrence(position: int, start: int, end: int) -> bytes:
+    if max(position, end) >= _INT_LIMIT:  # written otherwise; no text is that long
+        return Characters().encode([(position, start, end)])
+    return b"".join((_ONE_HEAD, _pickled(position), _pickled(start), _pickled(end - start), _ONE_TAIL))
+
+
+def _pickled(number: int) -> bytes:
+    """A number from 0 to 2**31 - 1 as pickle's protocol 2 writes it."""
+    if number < 256:
+        return _PICKLED_BYTES[number]
+    return b"M" + _PICKLED_USHORT(number) if number < 65536 else b"J" + _PICKLED_INT(number)
 
 
 class FacetTerms(KEYWORD):
