@@ -5,6 +5,7 @@ from itertools import islice
 import pytest
 
 from conftest import DOCUMENTS, corpus
+from search_service.text import analysis
 from search_service.text.analysis import INDEX_CHAIN, QUERY_CHAIN, analyze, index_terms, normalize, words
 from search_service.text.morphology import is_stop_term
 from search_service.text.scripts import fold_lookalikes
@@ -136,3 +137,14 @@ def test_a_word_with_a_character_unicode_does_not_name_is_indexed_as_written():
     """pymorphy3 classifies a word by its characters' Unicode names and fails on a character without one."""
     assert [term.text for term in analyze("слово 𗀀а")] == ["слово", "𗀀а"]
     assert not is_stop_term("𗀀а")
+
+
+def test_the_chunk_cache_stays_within_its_bound(monkeypatch):
+    """Indexing caches each chunk's terms; past the bound the cache starts again, with the same terms."""
+    text = " ".join(f"слово{number}, word{number}-x" for number in range(50))
+    expected = index_terms(text)
+    monkeypatch.setattr(analysis, "CHUNKS_CACHED", 7)
+    analysis._chunk_terms.cache_clear()
+    for _ in range(3):
+        assert index_terms(text) == expected
+        assert analysis._chunk_terms.cache_info().currsize <= 7

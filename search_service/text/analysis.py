@@ -207,9 +207,24 @@ def analyze(text: str) -> Iterator[Term]:
 Occurrences = list[tuple[int, int, int]]
 
 
-@lru_cache(maxsize=200_000)
+# Chunks whose terms are kept: past this many the cache starts again (see `_chunk_terms`).
+CHUNKS_CACHED = 200_000
+_chunks_analysed = 0
+
+
+@lru_cache(maxsize=None)
 def _chunk_terms(chunk: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
-    """`analyze` of one whitespace-free chunk, as (term, position, start, end) tuples, and its width."""
+    """`analyze` of one whitespace-free chunk, as (term, position, start, end) tuples, and its width.
+
+    Cached without a bound, which makes a look-up a plain dict's (an indexing process makes one per
+    chunk of text: a bounded cache's recency list made it twice as dear); the cache is emptied
+    whenever it holds `CHUNKS_CACHED` chunks, so that its memory stays bounded.
+    """
+    global _chunks_analysed
+    _chunks_analysed += 1
+    if _chunks_analysed > CHUNKS_CACHED:
+        _chunk_terms.cache_clear()
+        _chunks_analysed = 1
     word = _WORD.match(chunk)
     if word and not _WORD.search(chunk, word.end()):  # most chunks are a word, perhaps with punctuation after it
         return analyze_word(word.group())
