@@ -127,8 +127,7 @@ def test_the_postings_pool_knows_about_the_memory_it_holds(records):
             fields = building._fields_for(record, "")
             for name in ("title", "summary", "citation", "ru", "en"):
                 if fields.get(name):
-                    for text, _, weight, value in schema[name].index(fields[name]):
-                        pool.add((name, text, docnum, weight, value))
+                    pool.add_field(name, docnum, schema[name].postings(fields[name]))
         return pool
 
     pooled()  # the analysis caches filled first: only the pool is measured

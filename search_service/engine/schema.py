@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from typing import Iterator
 
 from whoosh.analysis import Analyzer, Token
 from whoosh.system import pack_uint
@@ -67,11 +68,15 @@ class BilingualText(TEXT):
         super().__init__(analyzer=BilingualAnalyzer(), phrase=True, chars=True, multitoken_query="or")
 
     def index(self, value: str, **kwargs):
+        for term, count, weight, encoded in self.postings(value):
+            yield term.encode("utf-8"), count, weight, encoded
+
+    def postings(self, value: str) -> Iterator[tuple[str, int, float, bytes]]:
+        """What `index` gives, each term as text rather than UTF-8: (term, frequency, weight, value)."""
         boost, encode = self.format.field_boost, self.format.encode
         for term, occurrences in index_terms(value).items():
             count = len(occurrences)
-            yield term.encode("utf-8"), count, count * boost, (_one_occurrence(*occurrences[0]) if count == 1
-                                                               else encode(occurrences))
+            yield term, count, count * boost, _one_occurrence(*occurrences[0]) if count == 1 else encode(occurrences)
 
 
 # `Characters.encode` of one occurrence, the value of two postings in three, put together without a

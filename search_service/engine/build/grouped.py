@@ -13,13 +13,14 @@ import pickle
 from array import array
 from itertools import chain
 from operator import sub
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 from zlib_ng import zlib_ng
 
 from search_service.engine.build.term_files import TermFiles, TermStats, framed
+from search_service.engine.schema import BilingualText
 
 # A block pickled to fewer bytes than this is stored as it is: zlib gains nothing on a term's one or
 # two postings (44 bytes became 45) and each call costs about 18 microseconds, most of it setting up
@@ -38,33 +39,40 @@ _TERM_BYTES = 560
 class GroupedPostings:
     """The pool of a `GroupedSegmentWriter`: field -> term -> `TermPostings`, in memory.
 
-    Takes the place of Whoosh's `PostingPool` (the same `add`), but is only ever read in order by
-    `GroupedSegmentWriter`, never sorted or spilled to disk; `size` is about the bytes it holds.
+    Takes the place of Whoosh's `PostingPool`, but takes a record's postings a field at a time, and is
+    only ever read in order by `GroupedSegmentWriter`, never sorted or spilled to disk; `size` is about
+    the bytes it holds.
     A term's values sit end to end in one buffer: a `bytes` object apiece cost three times the memory.
     Record numbers are kept `base` past the writer's own (see `GroupedSegmentWriter`).
     """
 
     def __init__(self, base: int = 0) -> None:
-        self.fields: dict[str, dict[bytes, TermPostings]] = {}
+        self.fields: dict[str, dict[bytes | str, TermPostings]] = {}
         self.size = 0
         self.base = base
 
-    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
-        fieldname, text, docnum, weight, value = item
+    def add_field(self, fieldname: str, docnum: int, items: Iterable[tuple[bytes | str, int, float, bytes | None]]) -> int:
+        """A record's postings in one field: (term, frequency, weight, value) items, a term as bytes or as
+        text (written as UTF-8). Returns the field's length in the record (its terms' frequencies added up)."""
         terms = self.fields.get(fieldname)
         if terms is None:
             terms = self.fields[fieldname] = {}
-        postings = terms.get(text)
-        if postings is None:
-            postings = terms[text] = TermPostings(array("I"), array("f"), bytearray(), array("I"))
-            self.size += _TERM_BYTES + len(text)
-        postings.docnums.append(docnum + self.base)
-        postings.weights.append(weight)
-        if value:
-            postings.values.extend(value)
-            self.size += len(value)
-        postings.ends.append(len(postings.values))
-        self.size += _POSTING_BYTES
+        docnum += self.base
+        length = size = count = 0
+        for count, (term, frequency, weight, value) in enumerate(items, 1):
+            postings = terms.get(term)
+            if postings is None:
+                postings = terms[term] = TermPostings(array("I"), array("f"), bytearray(), array("I"))
+                size += _TERM_BYTES + len(term)
+            postings.docnums.append(docnum)
+            postings.weights.append(weight)
+            if value:
+                postings.values.extend(value)
+                size += len(value)
+            postings.ends.append(len(postings.values))
+            length += frequency
+        self.size += size + _POSTING_BYTES * count
+        return length
 
     def cleanup(self) -> None:
         self.fields.clear()
@@ -106,6 +114,30 @@ class GroupedSegmentWriter(SegmentWriter):
         stored = self.perdocwriter._colwriters["_stored"]._child
         stored._compress, stored._level = zlib_ng.compress, COMPRESSION_LEVEL
 
+    def add_document(self, **fields) -> None:
+        """`SegmentWriter.add_document` for what a build writes: each field's postings handed to the pool
+        at once, a text field's terms as text (encoded once per segment, not once per posting), and
+        nothing a build never asks for (boosts, spelling words, term vectors)."""
+        self._check_state()
+        names = sorted(fields)
+        self._check_fields(self.schema, names)
+        perdoc = self.perdocwriter
+        perdoc.start_doc(self.docnum)
+        for name in names:
+            value = fields[name]
+            if value is None:
+                continue
+            field = self.schema[name]
+            length = 0
+            if field.indexed:
+                postings = field.postings(value) if isinstance(field, BilingualText) else field.index(value)
+                length = self.pool.add_field(name, self.docnum, postings)
+            perdoc.add_field(name, field, value if field.stored else None, length if field.scorable else 0)
+            if field.column_type:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        perdoc.finish_doc()
+        self.docnum += 1
+
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         lengths_reader = self.per_document_reader()
@@ -126,8 +158,8 @@ class GroupedSegmentWriter(SegmentWriter):
                                               for docnum in range(self.docnum)]
             fixed_size = self.schema[fieldname].format.fixed_value_size()
             files.start_field(fieldname)
-            for text in sorted(terms):
-                files.add_term(text, *_blocks(terms[text], lengths, fixed_size, limit))
+            for text, postings in sorted((_utf8(term), postings) for term, postings in terms.items()):
+                files.add_term(text, *_blocks(postings, lengths, fixed_size, limit))
 
 
 def _blocks(postings: TermPostings, lengths: list[int], fixed_size: int | None, limit: int) -> tuple[bytes, TermStats]:
@@ -157,6 +189,10 @@ def _blocks(postings: TermPostings, lengths: list[int], fixed_size: int | None, 
     known = [length for length in shortest if length]
     return framed(blocks), TermStats(sum(weights), len(docnums), min(known, default=0), max(longest), max(0, *weights),
                                      docnums[0], docnums[-1])
+
+
+def _utf8(term: bytes | str) -> bytes:
+    return term.encode("utf-8") if isinstance(term, str) else term
 
 
 def _mini_weights(weights: array) -> tuple | float | None:
