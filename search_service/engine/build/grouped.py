@@ -90,6 +90,8 @@ class TermPostings(NamedTuple):
     def value_list(self) -> list[bytes]:
         """Each posting's value, empty for none."""
         values, ends = bytes(self.values), self.ends
+        if len(ends) == 1:  # most terms of a segment
+            return [values]
         return [values[begin:end] for begin, end in zip(chain((0,), ends), ends)]
 
 
