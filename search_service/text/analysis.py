@@ -89,8 +89,6 @@ class _Fold:
 
 def _parts(word: str) -> list[tuple[str, int]]:
     """The parts of a hyphenated word with their offsets in it; none for a word without hyphens."""
-    if "-" not in word and "\u2010" not in word and "\u2011" not in word:  # most words: no regex needed
-        return []
     parts = _HYPHENS.split(word)
     if len(parts) == 1:
         return []

@@ -13,7 +13,6 @@ writes them without converting anything.
 from __future__ import annotations
 
 import struct
-from hashlib import md5
 from typing import NamedTuple
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
@@ -82,7 +81,6 @@ class TermFiles:
         self._terms_at = self._terms_file.tell()
         self._posts_at = self._postfile.tell()
         self._prefix = b""
-        self._hash = _md5_hash if self._index.hashtype == 0 else self._index.hashfn
 
     def start_field(self, fieldname: str) -> None:
         self._prefix = pack_ushort(self._fieldmap.setdefault(fieldname, len(self._fieldmap)))
@@ -98,11 +96,6 @@ class TermFiles:
         row = _ROW_LENGTHS.pack(len(key), len(value)) + key + value
         self._terms_file.write(row)
         self._index.index.append(self._terms_at)
-        hashed = self._hash(key)
+        hashed = self._index.hashfn(key)
         self._index.buckets[hashed & 255].append((hashed, self._terms_at))
         self._terms_at += len(row)
-
-
-def _md5_hash(key: bytes) -> int:
-    """Whoosh's `filetables.md5_hash` (a terms file's hash type 0), without going through hex digits."""
-    return int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
